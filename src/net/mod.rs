@@ -1,0 +1,1 @@
+//! Set algebra and packet-path evaluation: CIDR and port sets, NACL first match, routing.

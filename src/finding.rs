@@ -68,6 +68,8 @@ pub struct Finding {
     pub message: String,
     /// Terraform address or CloudFormation logical id.
     pub resource: String,
+    /// Where the resource is declared (its block header or logical id), for suppressions.
+    pub resource_span: Span,
     pub related: Vec<Related>,
     /// Extra lines for human output (e.g. which element blocks a path).
     pub notes: Vec<String>,

@@ -14,3 +14,4 @@ pub fn lower(files: &[Arc<SourceFile>], sources: &SourceMap, settings: &Settings
     let _ = (files, sources, settings);
     Lowered::default()
 }
+pub mod functions;

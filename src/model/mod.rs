@@ -1,15 +1,304 @@
-//! The typed network model: resources of both frontends mapped onto one graph.
+//! The typed network model: resources of both frontends mapped onto one graph, indexed by
+//! id (no scans over all resources per lookup). Implicit AWS defaults (default VPC, default
+//! SG/NACL, main route table) are explicit objects marked `implicit`, anchored at the
+//! resource that triggers them, so a witness path can cite them.
 
-use crate::ir::Resource;
-use crate::settings::Settings;
-use crate::source::SourceMap;
+mod build;
+mod endpoints;
+mod defaults;
+mod resolve;
 
-/// The network model of one run.
-#[derive(Debug, Default)]
-pub struct NetModel {}
+use ipnet::IpNet;
 
-/// Builds the model from lowered resources.
-pub fn build(resources: &[Resource], sources: &SourceMap, settings: &Settings) -> NetModel {
-    let _ = (resources, sources, settings);
-    NetModel::default()
+use crate::ir::{Origin, Resource};
+use crate::net::sets::{Ports, Proto};
+use crate::source::Span;
+
+pub use build::build;
+
+/// Index of an object in its [`NetModel`] vector.
+pub type Id = usize;
+
+/// A fact that may be unknown before deploy.
+#[derive(Clone, Debug, PartialEq)]
+pub enum K<T> {
+    Known(T),
+    Unknown(Unk),
 }
+
+impl<T> K<T> {
+    /// The known value.
+    pub fn known(&self) -> Option<&T> {
+        match self {
+            K::Known(v) => Some(v),
+            K::Unknown(_) => None,
+        }
+    }
+
+    /// The unknown, if any.
+    pub fn unknown(&self) -> Option<&Unk> {
+        match self {
+            K::Known(_) => None,
+            K::Unknown(u) => Some(u),
+        }
+    }
+}
+
+/// Why a fact is unknown, and where.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Unk {
+    pub reason: String,
+    pub span: Span,
+}
+
+/// A source location with its role, for witnesses and `related`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Cite {
+    pub span: Span,
+    pub message: String,
+}
+
+/// A VPC (declared, or the implicit default VPC of a scope).
+#[derive(Clone, Debug)]
+pub struct Vpc {
+    pub key: String,
+    pub address: String,
+    pub span: Span,
+    /// The account's default VPC (`aws_default_vpc`, `data.aws_vpc{default=true}`, or implied).
+    pub is_default: bool,
+    pub implicit: bool,
+    pub cidrs: Vec<IpNet>,
+    pub has_ipv6: K<bool>,
+    pub main_rt: Id,
+    pub default_nacl: Id,
+    pub default_sg: Id,
+    /// Subnet used when a resource lands in this (default) VPC without naming one.
+    pub default_subnet: Option<Id>,
+}
+
+/// A subnet.
+#[derive(Clone, Debug)]
+pub struct Subnet {
+    pub key: String,
+    pub address: String,
+    pub span: Span,
+    pub vpc: K<Id>,
+    pub implicit: bool,
+    /// `map_public_ip_on_launch` / `MapPublicIpOnLaunch`, with where it is set.
+    pub map_public_ip: K<bool>,
+    pub map_public_ip_span: Span,
+    pub has_ipv6: K<bool>,
+    pub assign_ipv6: K<bool>,
+}
+
+/// An internet gateway and the VPCs it is attached to.
+#[derive(Clone, Debug)]
+pub struct Igw {
+    pub key: String,
+    pub address: String,
+    pub span: Span,
+    pub implicit: bool,
+    pub attachments: Vec<(K<Id>, Cite)>,
+}
+
+/// Where a route sends traffic.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Target {
+    Igw(Id),
+    Nat,
+    EgressOnly,
+    Local,
+    /// Peering, transit gateway, endpoint, ENI …: not an internet path.
+    Other(String),
+    Unknown(Unk),
+}
+
+/// One route.
+#[derive(Clone, Debug)]
+pub struct Route {
+    pub dest: K<IpNet>,
+    pub target: Target,
+    pub cite: Cite,
+    /// Declared under an unknown condition.
+    pub maybe: Option<Unk>,
+}
+
+/// A route table with its routes (local routes are added at analysis time).
+#[derive(Clone, Debug)]
+pub struct RouteTable {
+    pub key: String,
+    pub address: String,
+    pub span: Span,
+    pub vpc: K<Id>,
+    pub implicit: bool,
+    pub routes: Vec<Route>,
+    /// Routes that exist but are not declared (adopted main table without `route`).
+    pub unknown_routes: Option<Unk>,
+}
+
+/// A NACL entry.
+#[derive(Clone, Debug)]
+pub struct NaclEntry {
+    pub egress: bool,
+    pub rule_no: i64,
+    pub allow: bool,
+    pub proto: K<Proto>,
+    pub ports: Ports,
+    pub cidr: K<IpNet>,
+    /// The entry (its CIDR value where known, else the entry block).
+    pub cite: Cite,
+    /// Address and span of the resource that declares the entry.
+    pub resource: String,
+    pub resource_span: Span,
+    pub implicit: bool,
+    pub maybe: Option<Unk>,
+}
+
+/// A network ACL.
+#[derive(Clone, Debug)]
+pub struct Nacl {
+    pub key: String,
+    pub address: String,
+    pub span: Span,
+    pub vpc: K<Id>,
+    pub implicit: bool,
+    pub is_default: bool,
+    pub entries: Vec<NaclEntry>,
+}
+
+/// The other end of a security group rule.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Peer {
+    Cidr(IpNet),
+    /// Another security group (private addresses only: never the internet).
+    Group(K<Id>),
+    /// A prefix list with its entries when declared in source.
+    PrefixList(K<Vec<IpNet>>),
+    /// An unknown CIDR, with the values it may take when enumerable.
+    Unknown(Unk, Vec<IpNet>),
+}
+
+/// One normalised security group permission (one peer).
+#[derive(Clone, Debug)]
+pub struct SgRule {
+    pub egress: bool,
+    pub proto: K<Proto>,
+    pub ports: Ports,
+    pub peer: Peer,
+    /// The peer value (a CIDR list element, `self`, the SG reference).
+    pub span: Span,
+    /// Where the peer value came from when not written here (variable defaults …).
+    pub origins: Vec<Origin>,
+    /// The rule (inline block or rule resource).
+    pub rule_span: Span,
+    pub resource: String,
+    pub resource_span: Span,
+    pub has_description: bool,
+    pub implicit: bool,
+    pub maybe: Option<Unk>,
+}
+
+/// What a security group is.
+#[derive(Clone, Debug, PartialEq)]
+pub enum SgKind {
+    Declared,
+    /// A VPC's default group (implicit, or managed by `aws_default_security_group`).
+    VpcDefault,
+    /// Referenced but not in the source: rules unknown.
+    External(Unk),
+}
+
+/// A security group.
+#[derive(Clone, Debug)]
+pub struct Sg {
+    pub key: String,
+    pub address: String,
+    pub span: Span,
+    pub vpc: K<Id>,
+    pub kind: SgKind,
+    pub implicit: bool,
+    pub name: String,
+    pub has_description: bool,
+    pub rules: Vec<SgRule>,
+    /// Declared with inline rules and also targeted by standalone rule resources.
+    pub mixed_rules: bool,
+    /// The VPC comes from no `vpc_id`/`VpcId`: the default VPC.
+    pub in_default_vpc: bool,
+}
+
+/// What kind of thing receives traffic.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum EndpointKind {
+    Instance,
+    NetworkInterface,
+    AutoScalingGroup,
+    LoadBalancer,
+    Database,
+}
+
+/// A network attachment point analysed for reachability (an instance's primary ENI, a
+/// standalone ENI, an ASG's abstract ENI per subnet, a load balancer, a database).
+#[derive(Clone, Debug)]
+pub struct Endpoint {
+    pub kind: EndpointKind,
+    pub resource: String,
+    pub key: String,
+    pub span: Span,
+    /// Candidate subnets (one for an instance; several for ASG/LB/DB).
+    pub subnets: Vec<(K<Id>, Cite)>,
+    /// Attached security groups with the attachment element; empty ⇒ `default_sg`.
+    pub sgs: Vec<(K<Id>, Cite)>,
+    /// When no SG is attached: the VPC default SG applies (and LBs without SGs have no filter).
+    pub no_sg_filter: bool,
+    pub public_v4: K<bool>,
+    /// Why the endpoint has (or lacks) a public IPv4 address.
+    pub public_v4_cite: Option<Cite>,
+    pub ipv6: K<bool>,
+    pub ipv6_cite: Option<Cite>,
+    /// Ports the endpoint listens on, when limited (LB listeners, DB port).
+    pub listen: Option<Vec<(Proto, Ports, Cite)>>,
+    /// Lands in the default VPC because no subnet is named.
+    pub default_vpc_cite: Option<Cite>,
+    pub maybe: Option<Unk>,
+}
+
+/// VPC Block Public Access in the configuration.
+#[derive(Clone, Debug)]
+pub struct BlockPublicAccess {
+    pub mode: K<String>,
+    pub cite: Cite,
+    /// Subnets or VPCs excluded (allow-bidirectional / allow-egress).
+    pub exclusions: Vec<(K<Id>, bool, String, Cite)>,
+}
+
+/// The whole model.
+#[derive(Debug, Default)]
+pub struct NetModel<'a> {
+    pub resources: &'a [Resource],
+    pub vpcs: Vec<Vpc>,
+    pub subnets: Vec<Subnet>,
+    pub igws: Vec<Igw>,
+    pub route_tables: Vec<RouteTable>,
+    pub nacls: Vec<Nacl>,
+    pub sgs: Vec<Sg>,
+    pub endpoints: Vec<Endpoint>,
+    pub bpa: Vec<BlockPublicAccess>,
+    /// Subnet → explicitly associated route tables.
+    pub subnet_rts: Vec<Vec<(K<Id>, Cite)>>,
+    /// Subnet → explicitly associated NACLs.
+    pub subnet_nacls: Vec<Vec<(Id, Cite)>>,
+    /// VPC → main route table replacements (`aws_main_route_table_association`).
+    pub main_rt_assoc: Vec<Vec<(Id, Cite)>>,
+    /// Edge associations (gateway route tables) per VPC: inbound detours.
+    pub edge_assoc: Vec<Vec<Cite>>,
+    /// Configuration problems found while building (route to an unattached IGW …).
+    pub notes: Vec<Cite>,
+}
+
+impl NetModel<'_> {
+    /// The source map-independent address of a VPC's scope (root module dir or template).
+    pub fn vpc_of_subnet(&self, s: Id) -> K<Id> {
+        self.subnets[s].vpc.clone()
+    }
+}
+

@@ -17,7 +17,11 @@ use crate::settings::Settings;
 use crate::source::{SourceMap, Span};
 
 /// Builds the model from lowered resources.
-pub fn build<'a>(resources: &'a [Resource], _sources: &SourceMap, _settings: &Settings) -> NetModel<'a> {
+pub fn build<'a>(
+    resources: &'a [Resource],
+    _sources: &SourceMap,
+    _settings: &Settings,
+) -> NetModel<'a> {
     let mut b = Builder {
         m: NetModel {
             resources,
@@ -55,7 +59,8 @@ pub(super) fn maybe_of(r: &Resource) -> Option<Unk> {
             reason: format!(
                 "{} exists only if {}",
                 r.address,
-                v.as_unknown().map_or("an unknown condition holds", |u| u.reason.as_str())
+                v.as_unknown()
+                    .map_or("an unknown condition holds", |u| u.reason.as_str())
             ),
             span: v.span,
         }),
@@ -107,7 +112,8 @@ impl<'a> Builder<'a> {
                     .and_then(|v| v.as_str().and_then(|s| parse_cidr(&s)))
                     .into_iter()
                     .collect();
-                let ipv6 = match rattr(r, &["assign_generated_ipv6_cidr_block", "ipv6_cidr_block"]) {
+                let ipv6 = match rattr(r, &["assign_generated_ipv6_cidr_block", "ipv6_cidr_block"])
+                {
                     Some(v) if v.as_str().is_some_and(|s| s.contains(':')) => K::Known(true),
                     Some(v) => kbool(v, "IPv6 block"),
                     None => K::Known(false),
@@ -130,7 +136,8 @@ impl<'a> Builder<'a> {
                 );
                 self.register_vpc_parts(&r.key, v);
             } else if kind == "aws_default_vpc"
-                || (kind == "data.aws_vpc" && rattr(r, &["default"]).and_then(Val::as_bool) == Some(true))
+                || (kind == "data.aws_vpc"
+                    && rattr(r, &["default"]).and_then(Val::as_bool) == Some(true))
             {
                 let v = self.default_vpc(r, r.span);
                 self.register_vpc_parts(&r.key, v);
@@ -142,7 +149,9 @@ impl<'a> Builder<'a> {
                     implicit: false,
                     attachments: Vec::new(),
                 });
-                self.rs.objs.insert(r.key.clone(), Obj::Igw(self.m.igws.len() - 1));
+                self.rs
+                    .objs
+                    .insert(r.key.clone(), Obj::Igw(self.m.igws.len() - 1));
             } else if RT.contains(&kind) {
                 self.m.route_tables.push(RouteTable {
                     key: r.key.clone(),
@@ -153,9 +162,10 @@ impl<'a> Builder<'a> {
                     routes: Vec::new(),
                     unknown_routes: None,
                 });
-                self.rs
-                    .objs
-                    .insert(r.key.clone(), Obj::RouteTable(self.m.route_tables.len() - 1));
+                self.rs.objs.insert(
+                    r.key.clone(),
+                    Obj::RouteTable(self.m.route_tables.len() - 1),
+                );
             } else if NACL.contains(&kind) {
                 self.m.nacls.push(Nacl {
                     key: r.key.clone(),
@@ -166,7 +176,9 @@ impl<'a> Builder<'a> {
                     is_default: false,
                     entries: Vec::new(),
                 });
-                self.rs.objs.insert(r.key.clone(), Obj::Nacl(self.m.nacls.len() - 1));
+                self.rs
+                    .objs
+                    .insert(r.key.clone(), Obj::Nacl(self.m.nacls.len() - 1));
             } else if SG.contains(&kind) {
                 let name = rattr(r, &["name", "GroupName"])
                     .and_then(|v| v.as_str().map(|s| s.into_owned()))
@@ -184,7 +196,9 @@ impl<'a> Builder<'a> {
                     mixed_rules: false,
                     in_default_vpc: false,
                 });
-                self.rs.objs.insert(r.key.clone(), Obj::Sg(self.m.sgs.len() - 1));
+                self.rs
+                    .objs
+                    .insert(r.key.clone(), Obj::Sg(self.m.sgs.len() - 1));
             } else if matches!(kind, "aws_nat_gateway" | "AWS::EC2::NatGateway") {
                 self.rs.objs.insert(r.key.clone(), Obj::Nat);
             } else if matches!(
@@ -220,11 +234,21 @@ impl<'a> Builder<'a> {
                         span: r.span,
                         vpc,
                         implicit: false,
-                        map_public_ip: mp.map_or(K::Known(is_default), |v| kbool(v, "map_public_ip_on_launch")),
+                        map_public_ip: mp.map_or(K::Known(is_default), |v| {
+                            kbool(v, "map_public_ip_on_launch")
+                        }),
                         map_public_ip_span: mp.map_or(r.span, |v| v.span),
                         has_ipv6,
-                        assign_ipv6: rattr(r, &["assign_ipv6_address_on_creation", "AssignIpv6AddressOnCreation"])
-                            .map_or(K::Known(false), |v| kbool(v, "assign_ipv6_address_on_creation")),
+                        assign_ipv6: rattr(
+                            r,
+                            &[
+                                "assign_ipv6_address_on_creation",
+                                "AssignIpv6AddressOnCreation",
+                            ],
+                        )
+                        .map_or(K::Known(false), |v| {
+                            kbool(v, "assign_ipv6_address_on_creation")
+                        }),
                     },
                 );
                 self.rs.objs.insert(r.key.clone(), Obj::Subnet(s));
@@ -241,7 +265,10 @@ impl<'a> Builder<'a> {
                 "aws_internet_gateway" => {
                     if let (Some(v), K::Known(Obj::Igw(g))) = (rattr(r, VPC_ID), self.self_obj(r)) {
                         let vpc = self.rs.vpc(v);
-                        self.m.igws[g].attachments.push((vpc, cite(v.span, format!("{} is attached to the VPC", r.address))));
+                        self.m.igws[g].attachments.push((
+                            vpc,
+                            cite(v.span, format!("{} is attached to the VPC", r.address)),
+                        ));
                     }
                 }
                 "aws_internet_gateway_attachment" | "AWS::EC2::VPCGatewayAttachment" => {
@@ -253,12 +280,24 @@ impl<'a> Builder<'a> {
                     };
                     if let K::Known(Obj::Igw(g)) = self.rs.obj(g, "internet gateway") {
                         let vpc = self.rs.vpc(v);
-                        let c = cite(r.span, format!("{} attaches the internet gateway to the VPC", r.address));
+                        let c = cite(
+                            r.span,
+                            format!("{} attaches the internet gateway to the VPC", r.address),
+                        );
                         self.m.igws[g].attachments.push((vpc, c));
                     }
                 }
                 "aws_vpc_ipv6_cidr_block_association" | "AWS::EC2::VPCCidrBlock" => {
-                    let ipv6 = rattr(r, &["ipv6_cidr_block", "Ipv6CidrBlock", "AmazonProvidedIpv6CidrBlock", "ipv6_ipam_pool_id", "Ipv6Pool"]);
+                    let ipv6 = rattr(
+                        r,
+                        &[
+                            "ipv6_cidr_block",
+                            "Ipv6CidrBlock",
+                            "AmazonProvidedIpv6CidrBlock",
+                            "ipv6_ipam_pool_id",
+                            "Ipv6Pool",
+                        ],
+                    );
                     if let (Some(v), Some(_)) = (rattr(r, VPC_ID), ipv6) {
                         if let K::Known(v) = self.rs.vpc(v) {
                             self.m.vpcs[v].has_ipv6 = K::Known(true);
@@ -266,14 +305,20 @@ impl<'a> Builder<'a> {
                     }
                 }
                 "aws_vpc_block_public_access_options" | "AWS::EC2::VPCBlockPublicAccessOptions" => {
-                    if let Some(mode) = rattr(r, &["internet_gateway_block_mode", "InternetGatewayBlockMode"]) {
+                    if let Some(mode) = rattr(
+                        r,
+                        &["internet_gateway_block_mode", "InternetGatewayBlockMode"],
+                    ) {
                         let mode_k = match mode.as_str() {
                             Some(s) => K::Known(s.into_owned()),
                             None => K::Unknown(super::resolve::unk_of(mode, "block mode")),
                         };
                         self.m.bpa.push(BlockPublicAccess {
                             mode: mode_k,
-                            cite: cite(mode.span, format!("{} blocks internet gateway traffic", r.address)),
+                            cite: cite(
+                                mode.span,
+                                format!("{} blocks internet gateway traffic", r.address),
+                            ),
                             exclusions: Vec::new(),
                         });
                     }
@@ -303,18 +348,35 @@ impl<'a> Builder<'a> {
             }
         }
         for r in rs {
-            if matches!(r.kind.as_str(), "aws_vpc_block_public_access_exclusion" | "AWS::EC2::VPCBlockPublicAccessExclusion") {
-                let mode = rattr(r, &["internet_gateway_exclusion_mode", "InternetGatewayExclusionMode"])
-                    .and_then(|v| v.as_str().map(|s| s.into_owned()))
-                    .unwrap_or_default();
-                let (target, is_subnet) = match (rattr(r, &["subnet_id", "SubnetId"]), rattr(r, VPC_ID)) {
-                    (Some(s), _) => (self.rs.subnet(s), true),
-                    (None, Some(v)) => (self.rs.vpc(v), false),
-                    _ => continue,
-                };
-                let c = cite(r.span, format!("{} excludes it from Block Public Access ({mode})", r.address));
+            if matches!(
+                r.kind.as_str(),
+                "aws_vpc_block_public_access_exclusion" | "AWS::EC2::VPCBlockPublicAccessExclusion"
+            ) {
+                let mode = rattr(
+                    r,
+                    &[
+                        "internet_gateway_exclusion_mode",
+                        "InternetGatewayExclusionMode",
+                    ],
+                )
+                .and_then(|v| v.as_str().map(|s| s.into_owned()))
+                .unwrap_or_default();
+                let (target, is_subnet) =
+                    match (rattr(r, &["subnet_id", "SubnetId"]), rattr(r, VPC_ID)) {
+                        (Some(s), _) => (self.rs.subnet(s), true),
+                        (None, Some(v)) => (self.rs.vpc(v), false),
+                        _ => continue,
+                    };
+                let c = cite(
+                    r.span,
+                    format!(
+                        "{} excludes it from Block Public Access ({mode})",
+                        r.address
+                    ),
+                );
                 for b in &mut self.m.bpa {
-                    b.exclusions.push((target.clone(), is_subnet, mode.clone(), c.clone()));
+                    b.exclusions
+                        .push((target.clone(), is_subnet, mode.clone(), c.clone()));
                 }
             }
         }
@@ -336,10 +398,12 @@ impl<'a> Builder<'a> {
         for r in rs {
             let kind = r.kind.as_str();
             let target = match kind {
-                "aws_security_group" | "AWS::EC2::SecurityGroup" => self.self_obj(r).known().and_then(|o| match o {
-                    Obj::Sg(s) => Some(*s),
-                    _ => None,
-                }),
+                "aws_security_group" | "AWS::EC2::SecurityGroup" => {
+                    self.self_obj(r).known().and_then(|o| match o {
+                        Obj::Sg(s) => Some(*s),
+                        _ => None,
+                    })
+                }
                 "aws_default_security_group" => {
                     let vpc = match rattr(r, VPC_ID) {
                         Some(v) => self.rs.vpc(v),
@@ -360,7 +424,12 @@ impl<'a> Builder<'a> {
             };
             if let Some(sg) = target {
                 let mut rules = Vec::new();
-                for (name, egress) in [("ingress", false), ("egress", true), ("SecurityGroupIngress", false), ("SecurityGroupEgress", true)] {
+                for (name, egress) in [
+                    ("ingress", false),
+                    ("egress", true),
+                    ("SecurityGroupIngress", false),
+                    ("SecurityGroupEgress", true),
+                ] {
                     for b in blocks(r.attrs.get(name)) {
                         rules.extend(self.sg_rules(b, egress, sg, r));
                     }
@@ -390,10 +459,12 @@ impl<'a> Builder<'a> {
                 continue;
             }
             let egress = match kind {
-                "aws_security_group_rule" => match rattr(r, &["type"]).and_then(|v| v.as_str().map(|s| s.into_owned())) {
-                    Some(t) => t == "egress",
-                    None => continue,
-                },
+                "aws_security_group_rule" => {
+                    match rattr(r, &["type"]).and_then(|v| v.as_str().map(|s| s.into_owned())) {
+                        Some(t) => t == "egress",
+                        None => continue,
+                    }
+                }
                 "aws_vpc_security_group_ingress_rule" | "AWS::EC2::SecurityGroupIngress" => false,
                 "aws_vpc_security_group_egress_rule" | "AWS::EC2::SecurityGroupEgress" => true,
                 _ => continue,
@@ -409,8 +480,14 @@ impl<'a> Builder<'a> {
             self.m.sgs[sg].rules.extend(rules);
         }
         for s in &mut self.m.sgs {
-            let inline = s.rules.iter().any(|x| !x.implicit && x.resource == s.address);
-            let standalone = s.rules.iter().any(|x| !x.implicit && x.resource != s.address);
+            let inline = s
+                .rules
+                .iter()
+                .any(|x| !x.implicit && x.resource == s.address);
+            let standalone = s
+                .rules
+                .iter()
+                .any(|x| !x.implicit && x.resource != s.address);
             s.mixed_rules = inline && standalone && s.key.contains("::aws_");
         }
     }
@@ -454,7 +531,14 @@ impl<'a> Builder<'a> {
                 ..base.clone()
             });
         };
-        for name in ["cidr_blocks", "cidr_ipv4", "CidrIp", "ipv6_cidr_blocks", "cidr_ipv6", "CidrIpv6"] {
+        for name in [
+            "cidr_blocks",
+            "cidr_ipv4",
+            "CidrIp",
+            "ipv6_cidr_blocks",
+            "cidr_ipv6",
+            "CidrIpv6",
+        ] {
             for v in b.get(name).map(elems).unwrap_or_default() {
                 match kcidr(v, "CIDR") {
                     (K::Known(n), _) => push(Peer::Cidr(n), v),
@@ -462,7 +546,12 @@ impl<'a> Builder<'a> {
                 }
             }
         }
-        for name in ["prefix_list_ids", "prefix_list_id", "SourcePrefixListId", "DestinationPrefixListId"] {
+        for name in [
+            "prefix_list_ids",
+            "prefix_list_id",
+            "SourcePrefixListId",
+            "DestinationPrefixListId",
+        ] {
             for v in b.get(name).map(elems).unwrap_or_default() {
                 push(Peer::PrefixList(self.prefix_list(v)), v);
             }
@@ -493,7 +582,9 @@ impl<'a> Builder<'a> {
             Some(pl) => {
                 let mut nets = Vec::new();
                 for e in blocks(rattr(pl, &["entry", "Entries"])) {
-                    match attr(e, &["cidr", "Cidr"]).and_then(|c| c.as_str().and_then(|s| parse_cidr(&s))) {
+                    match attr(e, &["cidr", "Cidr"])
+                        .and_then(|c| c.as_str().and_then(|s| parse_cidr(&s)))
+                    {
                         Some(n) => nets.push(n),
                         None => return K::Unknown(super::resolve::unk_of(e, "prefix list entry")),
                     }
@@ -521,8 +612,12 @@ impl<'a> Builder<'a> {
                     _ => None,
                 },
                 "aws_default_network_acl" => {
-                    let Some(v) = rattr(r, &["default_network_acl_id"]) else { continue };
-                    let K::Known(n) = self.rs.nacl(v) else { continue };
+                    let Some(v) = rattr(r, &["default_network_acl_id"]) else {
+                        continue;
+                    };
+                    let K::Known(n) = self.rs.nacl(v) else {
+                        continue;
+                    };
                     let nacl = &mut self.m.nacls[n];
                     // adoption: exactly the declared entries remain
                     nacl.entries.clear();
@@ -533,18 +628,34 @@ impl<'a> Builder<'a> {
                     Some(n)
                 }
                 "aws_network_acl_rule" | "AWS::EC2::NetworkAclEntry" => {
-                    let Some(v) = rattr(r, &["network_acl_id", "NetworkAclId"]) else { continue };
+                    let Some(v) = rattr(r, &["network_acl_id", "NetworkAclId"]) else {
+                        continue;
+                    };
                     if let K::Known(n) = self.rs.nacl(v) {
-                        let egress = rattr(r, &["egress", "Egress"]).and_then(Val::as_bool).unwrap_or(false);
+                        let egress = rattr(r, &["egress", "Egress"])
+                            .and_then(Val::as_bool)
+                            .unwrap_or(false);
                         let e = self.nacl_entry(&as_map(r), egress, r);
                         self.m.nacls[n].entries.push(e);
                     }
                     None
                 }
                 "aws_network_acl_association" | "AWS::EC2::SubnetNetworkAclAssociation" => {
-                    if let (Some(s), Some(n)) = (rattr(r, &["subnet_id", "SubnetId"]), rattr(r, &["network_acl_id", "NetworkAclId"])) {
+                    if let (Some(s), Some(n)) = (
+                        rattr(r, &["subnet_id", "SubnetId"]),
+                        rattr(r, &["network_acl_id", "NetworkAclId"]),
+                    ) {
                         if let (K::Known(s), K::Known(n)) = (self.rs.subnet(s), self.rs.nacl(n)) {
-                            self.m.subnet_nacls[s].push((n, cite(r.span, format!("{} associates the network ACL with the subnet", r.address))));
+                            self.m.subnet_nacls[s].push((
+                                n,
+                                cite(
+                                    r.span,
+                                    format!(
+                                        "{} associates the network ACL with the subnet",
+                                        r.address
+                                    ),
+                                ),
+                            ));
                         }
                     }
                     None
@@ -561,7 +672,10 @@ impl<'a> Builder<'a> {
             self.m.nacls[n].entries.extend(entries);
             for sv in rattr(r, &["subnet_ids"]).map(elems).unwrap_or_default() {
                 if let K::Known(s) = self.rs.subnet(sv) {
-                    let c = cite(sv.span, format!("{} is associated with the subnet", r.address));
+                    let c = cite(
+                        sv.span,
+                        format!("{} is associated with the subnet", r.address),
+                    );
                     self.m.subnet_nacls[s].push((n, c));
                 }
             }
@@ -580,12 +694,28 @@ impl<'a> Builder<'a> {
             None => K::Known(Proto::All),
         };
         let port_range = b.get("PortRange");
-        let from = attr(b, &["from_port"]).or_else(|| port_range.and_then(|p| p.get("From"))).and_then(Val::as_i64);
-        let to = attr(b, &["to_port"]).or_else(|| port_range.and_then(|p| p.get("To"))).and_then(Val::as_i64);
+        let from = attr(b, &["from_port"])
+            .or_else(|| port_range.and_then(|p| p.get("From")))
+            .and_then(Val::as_i64);
+        let to = attr(b, &["to_port"])
+            .or_else(|| port_range.and_then(|p| p.get("To")))
+            .and_then(Val::as_i64);
         let icmp = b.get("Icmp");
-        let itype = attr(b, &["icmp_type"]).or_else(|| icmp.and_then(|p| p.get("Type"))).and_then(Val::as_i64);
-        let icode = attr(b, &["icmp_code"]).or_else(|| icmp.and_then(|p| p.get("Code"))).and_then(Val::as_i64);
-        let cidr_v = attr(b, &["cidr_block", "CidrBlock", "ipv6_cidr_block", "Ipv6CidrBlock"]);
+        let itype = attr(b, &["icmp_type"])
+            .or_else(|| icmp.and_then(|p| p.get("Type")))
+            .and_then(Val::as_i64);
+        let icode = attr(b, &["icmp_code"])
+            .or_else(|| icmp.and_then(|p| p.get("Code")))
+            .and_then(Val::as_i64);
+        let cidr_v = attr(
+            b,
+            &[
+                "cidr_block",
+                "CidrBlock",
+                "ipv6_cidr_block",
+                "Ipv6CidrBlock",
+            ],
+        );
         let cidr = match cidr_v {
             Some(v) => kcidr(v, "CIDR").0,
             None => K::Unknown(Unk {
@@ -605,13 +735,17 @@ impl<'a> Builder<'a> {
             K::Known(p) => rule_ports(*p, from, to),
             K::Unknown(_) => all_ports(),
         };
-        let rule_no = attr(b, &["rule_no", "rule_number", "RuleNumber"]).and_then(Val::as_i64).unwrap_or(32767);
+        let rule_no = attr(b, &["rule_no", "rule_number", "RuleNumber"])
+            .and_then(Val::as_i64)
+            .unwrap_or(32767);
         let allow = attr(b, &["action", "rule_action", "RuleAction"])
             .and_then(|v| v.as_str().map(|s| s.eq_ignore_ascii_case("allow")))
             .unwrap_or(false);
         let dir = if egress { "outbound" } else { "inbound" };
         let verb = if allow { "allows" } else { "denies" };
-        let net = cidr.known().map_or("an unknown range".to_string(), |n| n.to_string());
+        let net = cidr
+            .known()
+            .map_or("an unknown range".to_string(), |n| n.to_string());
         NaclEntry {
             egress,
             rule_no,
@@ -643,7 +777,9 @@ impl<'a> Builder<'a> {
                             _ => continue,
                         }
                     } else {
-                        let Some(v) = rattr(r, &["default_route_table_id"]) else { continue };
+                        let Some(v) = rattr(r, &["default_route_table_id"]) else {
+                            continue;
+                        };
                         let K::Known(t) = self.rs.rt(v) else { continue };
                         let rt = &mut self.m.route_tables[t];
                         rt.routes.clear();
@@ -665,24 +801,39 @@ impl<'a> Builder<'a> {
                     }
                 }
                 "aws_route" | "AWS::EC2::Route" => {
-                    let Some(v) = rattr(r, &["route_table_id", "RouteTableId"]) else { continue };
+                    let Some(v) = rattr(r, &["route_table_id", "RouteTableId"]) else {
+                        continue;
+                    };
                     if let K::Known(t) = self.rs.rt(v) {
                         let route = self.route(&as_map(r), r);
                         self.m.route_tables[t].routes.push(route);
                     }
                 }
-                "aws_route_table_association" | "AWS::EC2::SubnetRouteTableAssociation" | "AWS::EC2::GatewayRouteTableAssociation" => {
-                    let Some(t) = rattr(r, &["route_table_id", "RouteTableId"]) else { continue };
+                "aws_route_table_association"
+                | "AWS::EC2::SubnetRouteTableAssociation"
+                | "AWS::EC2::GatewayRouteTableAssociation" => {
+                    let Some(t) = rattr(r, &["route_table_id", "RouteTableId"]) else {
+                        continue;
+                    };
                     let t = self.rs.rt(t);
                     if let Some(s) = rattr(r, &["subnet_id", "SubnetId"]) {
                         if let K::Known(s) = self.rs.subnet(s) {
-                            let c = cite(r.span, format!("{} associates the route table with the subnet", r.address));
+                            let c = cite(
+                                r.span,
+                                format!("{} associates the route table with the subnet", r.address),
+                            );
                             self.m.subnet_rts[s].push((t, c));
                         }
                     } else if rattr(r, &["gateway_id", "GatewayId"]).is_some() {
                         if let K::Known(t) = t {
                             if let K::Known(v) = self.m.route_tables[t].vpc {
-                                self.m.edge_assoc[v].push(cite(r.span, format!("{} routes inbound gateway traffic through an appliance", r.address)));
+                                self.m.edge_assoc[v].push(cite(
+                                    r.span,
+                                    format!(
+                                        "{} routes inbound gateway traffic through an appliance",
+                                        r.address
+                                    ),
+                                ));
                             }
                         }
                     }
@@ -690,7 +841,10 @@ impl<'a> Builder<'a> {
                 "aws_main_route_table_association" => {
                     if let (Some(v), Some(t)) = (rattr(r, VPC_ID), rattr(r, &["route_table_id"])) {
                         if let (K::Known(v), K::Known(t)) = (self.rs.vpc(v), self.rs.rt(t)) {
-                            let c = cite(r.span, format!("{} makes it the VPC's main route table", r.address));
+                            let c = cite(
+                                r.span,
+                                format!("{} makes it the VPC's main route table", r.address),
+                            );
                             self.m.main_rt_assoc[v].push((t, c));
                         }
                     }
@@ -701,7 +855,17 @@ impl<'a> Builder<'a> {
     }
 
     fn route(&self, b: &Val, r: &Resource) -> Route {
-        let dest_v = attr(b, &["cidr_block", "destination_cidr_block", "DestinationCidrBlock", "ipv6_cidr_block", "destination_ipv6_cidr_block", "DestinationIpv6CidrBlock"]);
+        let dest_v = attr(
+            b,
+            &[
+                "cidr_block",
+                "destination_cidr_block",
+                "DestinationCidrBlock",
+                "ipv6_cidr_block",
+                "destination_ipv6_cidr_block",
+                "DestinationIpv6CidrBlock",
+            ],
+        );
         let dest = match dest_v {
             Some(v) => kcidr(v, "route destination").0,
             None => K::Unknown(Unk {
@@ -733,7 +897,13 @@ impl<'a> Builder<'a> {
             "core_network_arn",
         ];
         let (target, tspan) = match targets.iter().find_map(|n| attr(b, &[n]).map(|v| (*n, v))) {
-            None => (Target::Unknown(Unk { reason: "route has no target".into(), span: b.span }), b.span),
+            None => (
+                Target::Unknown(Unk {
+                    reason: "route has no target".into(),
+                    span: b.span,
+                }),
+                b.span,
+            ),
             Some((name, v)) => {
                 // classify by the referenced resource, not the attribute name
                 let t = match self.rs.obj(v, "route target") {
@@ -743,17 +913,26 @@ impl<'a> Builder<'a> {
                     K::Known(_) => Target::Other(name.to_string()),
                     K::Unknown(u) => match v.as_str() {
                         Some(s) if s == "local" => Target::Local,
-                        Some(s) if s.starts_with("igw-") && matches!(name, "gateway_id" | "GatewayId") => Target::Unknown(u),
+                        Some(s)
+                            if s.starts_with("igw-")
+                                && matches!(name, "gateway_id" | "GatewayId") =>
+                        {
+                            Target::Unknown(u)
+                        }
                         Some(s) if s.starts_with("nat-") => Target::Nat,
                         Some(s) if s.starts_with("eigw-") => Target::EgressOnly,
-                        Some(_) if !matches!(name, "gateway_id" | "GatewayId") => Target::Other(name.to_string()),
+                        Some(_) if !matches!(name, "gateway_id" | "GatewayId") => {
+                            Target::Other(name.to_string())
+                        }
                         _ => Target::Unknown(u),
                     },
                 };
                 (t, v.span)
             }
         };
-        let net = dest.known().map_or("an unknown range".into(), |n| n.to_string());
+        let net = dest
+            .known()
+            .map_or("an unknown range".into(), |n| n.to_string());
         let span = dest_v.map_or(tspan, |d| d.span.cover(tspan));
         Route {
             dest,
@@ -763,4 +942,3 @@ impl<'a> Builder<'a> {
         }
     }
 }
-

@@ -97,7 +97,14 @@ pub fn add_vpc(m: &mut NetModel, mut vpc: Vpc) -> Id {
     id
 }
 
-fn allow_all_entry(egress: bool, rule_no: i64, net: IpNet, anchor: Span, vpc: &str, dir: &str) -> NaclEntry {
+fn allow_all_entry(
+    egress: bool,
+    rule_no: i64,
+    net: IpNet,
+    anchor: Span,
+    vpc: &str,
+    dir: &str,
+) -> NaclEntry {
     NaclEntry {
         egress,
         rule_no,
@@ -107,7 +114,9 @@ fn allow_all_entry(egress: bool, rule_no: i64, net: IpNet, anchor: Span, vpc: &s
         cidr: K::Known(net),
         cite: cite(
             anchor,
-            format!("default network ACL of {vpc}: rule {rule_no} allows all {dir} {net} (implicit)"),
+            format!(
+                "default network ACL of {vpc}: rule {rule_no} allows all {dir} {net} (implicit)"
+            ),
         ),
         resource: format!("default network ACL of {vpc}"),
         resource_span: anchor,
@@ -143,7 +152,10 @@ pub fn add_default_vpc(m: &mut NetModel, scope: &str, anchor: Span) -> Id {
         implicit: true,
         attachments: vec![(
             K::Known(vpc),
-            cite(anchor, "the default VPC has an attached internet gateway (implicit)"),
+            cite(
+                anchor,
+                "the default VPC has an attached internet gateway (implicit)",
+            ),
         )],
     });
     let rt = m.vpcs[vpc].main_rt;

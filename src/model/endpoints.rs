@@ -28,7 +28,11 @@ impl<'a> LaunchSpec<'a> {
     fn over(self, base: LaunchSpec<'a>) -> LaunchSpec<'a> {
         LaunchSpec {
             subnet: self.subnet.or(base.subnet),
-            sgs: if self.sgs.is_empty() { base.sgs } else { self.sgs },
+            sgs: if self.sgs.is_empty() {
+                base.sgs
+            } else {
+                self.sgs
+            },
             public: self.public.or(base.public),
             ipv6_count: self.ipv6_count.or(base.ipv6_count),
             eni: self.eni.or(base.eni),
@@ -51,19 +55,42 @@ const SG_LISTS: &[&str] = &[
 fn spec_of(m: &Val) -> LaunchSpec<'_> {
     let mut s = LaunchSpec {
         subnet: attr(m, &["subnet_id", "SubnetId"]),
-        sgs: SG_LISTS.iter().filter_map(|n| m.get(n)).flat_map(elems).collect(),
-        public: attr(m, &["associate_public_ip_address", "AssociatePublicIpAddress"]),
-        ipv6_count: attr(m, &["ipv6_address_count", "Ipv6AddressCount", "ipv6_addresses", "Ipv6Addresses"]),
+        sgs: SG_LISTS
+            .iter()
+            .filter_map(|n| m.get(n))
+            .flat_map(elems)
+            .collect(),
+        public: attr(
+            m,
+            &["associate_public_ip_address", "AssociatePublicIpAddress"],
+        ),
+        ipv6_count: attr(
+            m,
+            &[
+                "ipv6_address_count",
+                "Ipv6AddressCount",
+                "ipv6_addresses",
+                "Ipv6Addresses",
+            ],
+        ),
         ..Default::default()
     };
-    let nics: Vec<&Val> = ["network_interfaces", "NetworkInterfaces", "network_interface", "primary_network_interface"]
-        .iter()
-        .flat_map(|n| blocks(m.get(n)))
-        .collect();
+    let nics: Vec<&Val> = [
+        "network_interfaces",
+        "NetworkInterfaces",
+        "network_interface",
+        "primary_network_interface",
+    ]
+    .iter()
+    .flat_map(|n| blocks(m.get(n)))
+    .collect();
     s.nics = nics.len();
-    let first = nics
-        .iter()
-        .find(|n| attr(n, &["device_index", "DeviceIndex"]).and_then(Val::as_i64).unwrap_or(0) == 0);
+    let first = nics.iter().find(|n| {
+        attr(n, &["device_index", "DeviceIndex"])
+            .and_then(Val::as_i64)
+            .unwrap_or(0)
+            == 0
+    });
     if let Some(n) = first {
         let nic = spec_of_nic(n);
         s = nic.over(s);
@@ -74,16 +101,34 @@ fn spec_of(m: &Val) -> LaunchSpec<'_> {
 fn spec_of_nic(n: &Val) -> LaunchSpec<'_> {
     LaunchSpec {
         subnet: attr(n, &["subnet_id", "SubnetId"]),
-        sgs: ["security_groups", "GroupSet", "Groups"].iter().filter_map(|k| n.get(k)).flat_map(elems).collect(),
-        public: attr(n, &["associate_public_ip_address", "AssociatePublicIpAddress"]),
-        ipv6_count: attr(n, &["ipv6_address_count", "Ipv6AddressCount", "ipv6_addresses", "Ipv6Addresses"]),
+        sgs: ["security_groups", "GroupSet", "Groups"]
+            .iter()
+            .filter_map(|k| n.get(k))
+            .flat_map(elems)
+            .collect(),
+        public: attr(
+            n,
+            &["associate_public_ip_address", "AssociatePublicIpAddress"],
+        ),
+        ipv6_count: attr(
+            n,
+            &[
+                "ipv6_address_count",
+                "Ipv6AddressCount",
+                "ipv6_addresses",
+                "Ipv6Addresses",
+            ],
+        ),
         eni: attr(n, &["network_interface_id", "NetworkInterfaceId"]),
         nics: 0,
     }
 }
 
 const LT: &[&str] = &["aws_launch_template", "AWS::EC2::LaunchTemplate"];
-const LC: &[&str] = &["aws_launch_configuration", "AWS::AutoScaling::LaunchConfiguration"];
+const LC: &[&str] = &[
+    "aws_launch_configuration",
+    "AWS::AutoScaling::LaunchConfiguration",
+];
 
 /// Builds every endpoint.
 pub(super) fn build(b: &mut Builder) {
@@ -104,7 +149,8 @@ pub(super) fn build(b: &mut Builder) {
             "aws_network_interface" | "AWS::EC2::NetworkInterface" => {
                 let mut spec = spec_of_res(r);
                 spec.nics = 1;
-                let mut ep = launch_endpoint(b, r, EndpointKind::NetworkInterface, spec, eips.get(&r.key));
+                let mut ep =
+                    launch_endpoint(b, r, EndpointKind::NetworkInterface, spec, eips.get(&r.key));
                 if ep.public_v4_cite.is_none() {
                     // a standalone interface has no launch-time public IP: only an EIP gives one
                     ep.public_v4 = match rattr(r, &["associate_public_ip_address"]) {
@@ -119,21 +165,52 @@ pub(super) fn build(b: &mut Builder) {
             }
             "aws_autoscaling_group" | "AWS::AutoScaling::AutoScalingGroup" => {
                 let spec = template_of(b, r).unwrap_or_default();
-                let zones: Vec<&Val> = rattr(r, &["vpc_zone_identifier", "VPCZoneIdentifier"]).map(elems).unwrap_or_default();
-                let mut ep = launch_endpoint(b, r, EndpointKind::AutoScalingGroup, LaunchSpec { subnet: None, ..spec.clone() }, None);
+                let zones: Vec<&Val> = rattr(r, &["vpc_zone_identifier", "VPCZoneIdentifier"])
+                    .map(elems)
+                    .unwrap_or_default();
+                let mut ep = launch_endpoint(
+                    b,
+                    r,
+                    EndpointKind::AutoScalingGroup,
+                    LaunchSpec {
+                        subnet: None,
+                        ..spec.clone()
+                    },
+                    None,
+                );
                 if !zones.is_empty() {
                     ep.default_vpc_cite = None;
-                    ep.subnets = zones.iter().map(|z| (b.rs.subnet(z), cite(z.span, format!("{} launches instances in this subnet", r.address)))).collect();
+                    ep.subnets = zones
+                        .iter()
+                        .map(|z| {
+                            (
+                                b.rs.subnet(z),
+                                cite(
+                                    z.span,
+                                    format!("{} launches instances in this subnet", r.address),
+                                ),
+                            )
+                        })
+                        .collect();
                     // public addressing is decided per subnet at analysis: keep the launch flag
                     ep.public_v4 = public_flag(&spec, None, r);
-                    ep.public_v4_cite = spec.public.map(|v| cite(v.span, "the launch template sets associate_public_ip_address"));
+                    ep.public_v4_cite = spec.public.map(|v| {
+                        cite(
+                            v.span,
+                            "the launch template sets associate_public_ip_address",
+                        )
+                    });
                 } else if let Some(s) = spec.subnet {
                     ep.default_vpc_cite = None;
                     ep.subnets = vec![(b.rs.subnet(s), cite(s.span, "launch template subnet"))];
                 }
                 b.m.endpoints.push(ep);
             }
-            "aws_lb" | "aws_alb" | "AWS::ElasticLoadBalancingV2::LoadBalancer" | "aws_elb" | "AWS::ElasticLoadBalancing::LoadBalancer" => {
+            "aws_lb"
+            | "aws_alb"
+            | "AWS::ElasticLoadBalancingV2::LoadBalancer"
+            | "aws_elb"
+            | "AWS::ElasticLoadBalancing::LoadBalancer" => {
                 let ep = load_balancer(b, r, listeners.get(&r.key).cloned().unwrap_or_default());
                 b.m.endpoints.push(ep);
             }
@@ -150,20 +227,42 @@ fn spec_of_res(r: &Resource) -> LaunchSpec<'_> {
     // SAFETY of lifetimes: the map lives as long as the resource's attrs; read fields directly
     let mut s = LaunchSpec {
         subnet: rattr(r, &["subnet_id", "SubnetId"]),
-        sgs: SG_LISTS.iter().filter_map(|n| r.attrs.get(*n)).flat_map(elems).collect(),
-        public: rattr(r, &["associate_public_ip_address", "AssociatePublicIpAddress"]),
-        ipv6_count: rattr(r, &["ipv6_address_count", "Ipv6AddressCount", "ipv6_addresses", "Ipv6Addresses"]),
+        sgs: SG_LISTS
+            .iter()
+            .filter_map(|n| r.attrs.get(*n))
+            .flat_map(elems)
+            .collect(),
+        public: rattr(
+            r,
+            &["associate_public_ip_address", "AssociatePublicIpAddress"],
+        ),
+        ipv6_count: rattr(
+            r,
+            &[
+                "ipv6_address_count",
+                "Ipv6AddressCount",
+                "ipv6_addresses",
+                "Ipv6Addresses",
+            ],
+        ),
         ..Default::default()
     };
-    let nics: Vec<&Val> = ["network_interfaces", "NetworkInterfaces", "network_interface", "primary_network_interface"]
-        .iter()
-        .flat_map(|n| blocks(r.attrs.get(*n)))
-        .collect();
+    let nics: Vec<&Val> = [
+        "network_interfaces",
+        "NetworkInterfaces",
+        "network_interface",
+        "primary_network_interface",
+    ]
+    .iter()
+    .flat_map(|n| blocks(r.attrs.get(*n)))
+    .collect();
     s.nics = nics.len();
-    if let Some(n) = nics
-        .iter()
-        .find(|n| attr(n, &["device_index", "DeviceIndex"]).and_then(Val::as_i64).unwrap_or(0) == 0)
-    {
+    if let Some(n) = nics.iter().find(|n| {
+        attr(n, &["device_index", "DeviceIndex"])
+            .and_then(Val::as_i64)
+            .unwrap_or(0)
+            == 0
+    }) {
         s = spec_of_nic(n).over(s);
     }
     if s.nics == 0 && r.kind != "aws_network_interface" && r.kind != "AWS::EC2::NetworkInterface" {
@@ -179,12 +278,25 @@ fn template_of<'a>(b: &Builder<'a>, r: &'a Resource) -> Option<LaunchSpec<'a>> {
         .or_else(|| {
             rattr(r, &["mixed_instances_policy", "MixedInstancesPolicy"]).and_then(|m| {
                 let m = blocks(Some(m)).into_iter().next()?;
-                let lt = blocks(attr(m, &["launch_template", "LaunchTemplate"])).into_iter().next()?;
-                blocks(attr(lt, &["launch_template_specification", "LaunchTemplateSpecification"])).into_iter().next()
+                let lt = blocks(attr(m, &["launch_template", "LaunchTemplate"]))
+                    .into_iter()
+                    .next()?;
+                blocks(attr(
+                    lt,
+                    &[
+                        "launch_template_specification",
+                        "LaunchTemplateSpecification",
+                    ],
+                ))
+                .into_iter()
+                .next()
             })
         });
     if let Some(spec) = lt_ref {
-        let id = attr(spec, &["id", "name", "LaunchTemplateId", "LaunchTemplateName"])?;
+        let id = attr(
+            spec,
+            &["id", "name", "LaunchTemplateId", "LaunchTemplateName"],
+        )?;
         let lt = b.rs.resource(id, LT)?;
         let data = rattr(lt, &["LaunchTemplateData"]);
         return Some(match data {
@@ -227,13 +339,35 @@ fn public_flag(spec: &LaunchSpec, subnet: Option<(&K<Id>, &Builder)>, _r: &Resou
     map
 }
 
-fn launch_endpoint(b: &mut Builder, r: &Resource, kind: EndpointKind, spec: LaunchSpec, eip: Option<&Cite>) -> Endpoint {
+fn launch_endpoint(
+    b: &mut Builder,
+    r: &Resource,
+    kind: EndpointKind,
+    spec: LaunchSpec,
+    eip: Option<&Cite>,
+) -> Endpoint {
     let mut default_vpc_cite = None;
     let subnet = match (spec.subnet, spec.eni) {
-        (Some(s), _) => (b.rs.subnet(s), cite(s.span, format!("{} is placed in this subnet", r.address))),
-        (None, Some(e)) => match b.rs.resource(e, &["aws_network_interface", "AWS::EC2::NetworkInterface"]).and_then(|eni| rattr(eni, &["subnet_id", "SubnetId"])) {
-            Some(s) => (b.rs.subnet(s), cite(e.span, format!("{} uses this network interface", r.address))),
-            None => (K::Unknown(Unk { reason: "the network interface's subnet is unknown".into(), span: e.span }), cite(e.span, "network interface")),
+        (Some(s), _) => (
+            b.rs.subnet(s),
+            cite(s.span, format!("{} is placed in this subnet", r.address)),
+        ),
+        (None, Some(e)) => match b
+            .rs
+            .resource(e, &["aws_network_interface", "AWS::EC2::NetworkInterface"])
+            .and_then(|eni| rattr(eni, &["subnet_id", "SubnetId"]))
+        {
+            Some(s) => (
+                b.rs.subnet(s),
+                cite(e.span, format!("{} uses this network interface", r.address)),
+            ),
+            None => (
+                K::Unknown(Unk {
+                    reason: "the network interface's subnet is unknown".into(),
+                    span: e.span,
+                }),
+                cite(e.span, "network interface"),
+            ),
         },
         (None, None) => {
             let v = b.default_vpc(r, r.span);
@@ -246,22 +380,32 @@ fn launch_endpoint(b: &mut Builder, r: &Resource, kind: EndpointKind, spec: Laun
     let sgs: Vec<(K<Id>, Cite)> = spec
         .sgs
         .iter()
-        .map(|v| (b.rs.sg(v), cite(v.span, format!("{} is in this security group", r.address))))
+        .map(|v| {
+            (
+                b.rs.sg(v),
+                cite(v.span, format!("{} is in this security group", r.address)),
+            )
+        })
         .collect();
     let (public_v4, public_v4_cite) = match eip {
         Some(c) => (K::Known(true), Some(c.clone())),
         None => {
             let p = public_flag(&spec, Some((&subnet.0, b)), r);
             let c = match (&p, spec.public, &subnet.0) {
-                (_, Some(v), _) if spec.eni.is_none() && spec.nics <= 1 => Some(cite(v.span, "associate_public_ip_address is set at launch")),
-                (K::Known(true), _, K::Known(s)) => Some(cite(
-                    b.m.subnets[*s].map_public_ip_span,
-                    if b.m.subnets[*s].implicit {
-                        "the default subnet assigns a public IPv4 address at launch (implicit)".to_string()
-                    } else {
-                        format!("{} assigns public IPv4 addresses at launch (map_public_ip_on_launch)", b.m.subnets[*s].address)
-                    },
-                )),
+                (_, Some(v), _) if spec.eni.is_none() && spec.nics <= 1 => {
+                    Some(cite(v.span, "associate_public_ip_address is set at launch"))
+                }
+                (K::Known(true), _, K::Known(s)) => {
+                    Some(cite(
+                        b.m.subnets[*s].map_public_ip_span,
+                        if b.m.subnets[*s].implicit {
+                            "the default subnet assigns a public IPv4 address at launch (implicit)"
+                                .to_string()
+                        } else {
+                            format!("{} assigns public IPv4 addresses at launch (map_public_ip_on_launch)", b.m.subnets[*s].address)
+                        },
+                    ))
+                }
                 _ => None,
             };
             (p, c)
@@ -301,9 +445,18 @@ fn ipv6_of(b: &Builder, spec: &LaunchSpec, subnet: &K<Id>) -> (K<bool>, Option<C
                 (crate::ir::Value::List(l), _) => K::Known(!l.is_empty()),
                 _ => K::Unknown(super::resolve::unk_of(v, "IPv6 address count")),
             };
-            (has, Some(cite(v.span, "the interface gets a global IPv6 address")))
+            (
+                has,
+                Some(cite(v.span, "the interface gets a global IPv6 address")),
+            )
         }
-        None => (sub.assign_ipv6.clone(), Some(cite(sub.span, format!("{} assigns IPv6 addresses on creation", sub.address)))),
+        None => (
+            sub.assign_ipv6.clone(),
+            Some(cite(
+                sub.span,
+                format!("{} assigns IPv6 addresses on creation", sub.address),
+            )),
+        ),
     }
 }
 
@@ -313,14 +466,22 @@ fn elastic_ips(b: &Builder) -> HashMap<String, Cite> {
     for r in b.m.resources {
         let names: &[&str] = match r.kind.as_str() {
             "aws_eip" => &["instance", "network_interface"],
-            "aws_eip_association" | "AWS::EC2::EIPAssociation" => &["instance_id", "network_interface_id", "InstanceId", "NetworkInterfaceId"],
+            "aws_eip_association" | "AWS::EC2::EIPAssociation" => &[
+                "instance_id",
+                "network_interface_id",
+                "InstanceId",
+                "NetworkInterfaceId",
+            ],
             "AWS::EC2::EIP" => &["InstanceId"],
             _ => continue,
         };
         for n in names {
             if let Some(v) = r.attrs.get(*n) {
                 if let K::Known(Obj::Resource(i)) = b.rs.obj(v, "EIP target") {
-                    let c = cite(r.span, format!("{} gives it a public IPv4 address (Elastic IP)", r.address));
+                    let c = cite(
+                        r.span,
+                        format!("{} gives it a public IPv4 address (Elastic IP)", r.address),
+                    );
                     out.insert(b.m.resources[i].key.clone(), c);
                 }
             }
@@ -336,10 +497,18 @@ fn eni_sg_attachments(b: &Builder) -> HashMap<String, Vec<(K<Id>, Cite)>> {
         if r.kind != "aws_network_interface_sg_attachment" {
             continue;
         }
-        if let (Some(e), Some(sg)) = (rattr(r, &["network_interface_id"]), rattr(r, &["security_group_id"])) {
+        if let (Some(e), Some(sg)) = (
+            rattr(r, &["network_interface_id"]),
+            rattr(r, &["security_group_id"]),
+        ) {
             if let K::Known(Obj::Resource(i)) = b.rs.obj(e, "network interface") {
-                let c = cite(r.span, format!("{} attaches this security group", r.address));
-                out.entry(b.m.resources[i].key.clone()).or_default().push((b.rs.sg(sg), c));
+                let c = cite(
+                    r.span,
+                    format!("{} attaches this security group", r.address),
+                );
+                out.entry(b.m.resources[i].key.clone())
+                    .or_default()
+                    .push((b.rs.sg(sg), c));
             }
         }
     }
@@ -350,17 +519,28 @@ fn eni_sg_attachments(b: &Builder) -> HashMap<String, Vec<(K<Id>, Cite)>> {
 fn listeners(b: &Builder) -> HashMap<String, Vec<(Proto, Ports, Cite)>> {
     let mut out: HashMap<String, Vec<(Proto, Ports, Cite)>> = HashMap::new();
     for r in b.m.resources {
-        if !matches!(r.kind.as_str(), "aws_lb_listener" | "aws_alb_listener" | "AWS::ElasticLoadBalancingV2::Listener") {
+        if !matches!(
+            r.kind.as_str(),
+            "aws_lb_listener" | "aws_alb_listener" | "AWS::ElasticLoadBalancingV2::Listener"
+        ) {
             continue;
         }
-        let (Some(lb), Some(port)) = (rattr(r, &["load_balancer_arn", "LoadBalancerArn"]), rattr(r, &["port", "Port"])) else {
+        let (Some(lb), Some(port)) = (
+            rattr(r, &["load_balancer_arn", "LoadBalancerArn"]),
+            rattr(r, &["port", "Port"]),
+        ) else {
             continue;
         };
-        let K::Known(Obj::Resource(i)) = b.rs.obj(lb, "load balancer") else { continue };
-        let proto = rattr(r, &["protocol", "Protocol"]).and_then(|v| v.as_str().map(|s| s.to_ascii_uppercase()));
+        let K::Known(Obj::Resource(i)) = b.rs.obj(lb, "load balancer") else {
+            continue;
+        };
+        let proto = rattr(r, &["protocol", "Protocol"])
+            .and_then(|v| v.as_str().map(|s| s.to_ascii_uppercase()));
         let c = cite(port.span, format!("{} listens here", r.address));
         for (p, ports) in listener_ports(proto.as_deref(), port.as_i64()) {
-            out.entry(b.m.resources[i].key.clone()).or_default().push((p, ports, c.clone()));
+            out.entry(b.m.resources[i].key.clone())
+                .or_default()
+                .push((p, ports, c.clone()));
         }
     }
     out
@@ -379,34 +559,71 @@ fn listener_ports(proto: Option<&str>, port: Option<i64>) -> Vec<(Proto, Ports)>
 }
 
 fn load_balancer(b: &mut Builder, r: &Resource, mut listen: Vec<(Proto, Ports, Cite)>) -> Endpoint {
-    let classic = matches!(r.kind.as_str(), "aws_elb" | "AWS::ElasticLoadBalancing::LoadBalancer");
-    let (public_v4, public_cite) = match (rattr(r, &["internal"]), rattr(r, &["Scheme", "scheme"])) {
+    let classic = matches!(
+        r.kind.as_str(),
+        "aws_elb" | "AWS::ElasticLoadBalancing::LoadBalancer"
+    );
+    let (public_v4, public_cite) = match (rattr(r, &["internal"]), rattr(r, &["Scheme", "scheme"]))
+    {
         (Some(v), _) => match v.as_bool() {
-            Some(i) => (K::Known(!i), Some(cite(v.span, if i { "internal = true" } else { "internal = false: internet-facing" }))),
+            Some(i) => (
+                K::Known(!i),
+                Some(cite(
+                    v.span,
+                    if i {
+                        "internal = true"
+                    } else {
+                        "internal = false: internet-facing"
+                    },
+                )),
+            ),
             None => (K::Unknown(super::resolve::unk_of(v, "internal")), None),
         },
         (None, Some(v)) => match v.as_str() {
-            Some(s) => (K::Known(s != "internal"), Some(cite(v.span, format!("Scheme {s}")))),
+            Some(s) => (
+                K::Known(s != "internal"),
+                Some(cite(v.span, format!("Scheme {s}"))),
+            ),
             None => (K::Unknown(super::resolve::unk_of(v, "Scheme")), None),
         },
-        (None, None) => (K::Known(true), Some(cite(r.span, "no scheme given: load balancers are internet-facing by default"))),
+        (None, None) => (
+            K::Known(true),
+            Some(cite(
+                r.span,
+                "no scheme given: load balancers are internet-facing by default",
+            )),
+        ),
     };
     let mut subnets: Vec<(K<Id>, Cite)> = rattr(r, &["subnets", "Subnets"])
         .map(elems)
         .unwrap_or_default()
         .into_iter()
-        .map(|s| (b.rs.subnet(s), cite(s.span, format!("{} has a node in this subnet", r.address))))
+        .map(|s| {
+            (
+                b.rs.subnet(s),
+                cite(s.span, format!("{} has a node in this subnet", r.address)),
+            )
+        })
         .collect();
     for m in blocks(rattr(r, &["subnet_mapping", "SubnetMappings"])) {
         if let Some(s) = attr(m, &["subnet_id", "SubnetId"]) {
-            subnets.push((b.rs.subnet(s), cite(s.span, format!("{} has a node in this subnet", r.address))));
+            subnets.push((
+                b.rs.subnet(s),
+                cite(s.span, format!("{} has a node in this subnet", r.address)),
+            ));
         }
     }
     let mut default_vpc_cite = None;
     if subnets.is_empty() {
         let v = b.default_vpc(r, r.span);
         let s = b.m.vpcs[v].default_subnet.unwrap_or(0);
-        let c = cite(r.span, format!("{} names no subnet, so it lands in the default VPC (implicit)", r.address));
+        let c = cite(
+            r.span,
+            format!(
+                "{} names no subnet, so it lands in the default VPC (implicit)",
+                r.address
+            ),
+        );
         default_vpc_cite = Some(c.clone());
         subnets.push((K::Known(s), c));
     }
@@ -414,14 +631,25 @@ fn load_balancer(b: &mut Builder, r: &Resource, mut listen: Vec<(Proto, Ports, C
         .map(elems)
         .unwrap_or_default()
         .into_iter()
-        .map(|v| (b.rs.sg(v), cite(v.span, format!("{} uses this security group", r.address))))
+        .map(|v| {
+            (
+                b.rs.sg(v),
+                cite(v.span, format!("{} uses this security group", r.address)),
+            )
+        })
         .collect();
-    let network = rattr(r, &["load_balancer_type", "Type"]).and_then(|v| v.as_str().map(|s| s.into_owned())).is_some_and(|t| t == "network" || t == "gateway");
+    let network = rattr(r, &["load_balancer_type", "Type"])
+        .and_then(|v| v.as_str().map(|s| s.into_owned()))
+        .is_some_and(|t| t == "network" || t == "gateway");
     if classic {
         for l in blocks(rattr(r, &["listener", "Listeners"])) {
             let port = attr(l, &["lb_port", "LoadBalancerPort"]);
-            let proto = attr(l, &["lb_protocol", "Protocol"]).and_then(|v| v.as_str().map(|s| s.to_ascii_uppercase()));
-            let c = cite(port.map_or(l.span, |p| p.span), format!("{} listens here", r.address));
+            let proto = attr(l, &["lb_protocol", "Protocol"])
+                .and_then(|v| v.as_str().map(|s| s.to_ascii_uppercase()));
+            let c = cite(
+                port.map_or(l.span, |p| p.span),
+                format!("{} listens here", r.address),
+            );
             for (p, ports) in listener_ports(proto.as_deref(), port.and_then(Val::as_i64)) {
                 listen.push((p, ports, c.clone()));
             }
@@ -466,10 +694,16 @@ pub fn engine_port(engine: &str) -> Option<u16> {
 fn database(b: &mut Builder, r: &Resource) -> Endpoint {
     let cfn = r.kind.starts_with("AWS::");
     let (public_v4, public_cite) = match rattr(r, &["publicly_accessible", "PubliclyAccessible"]) {
-        Some(v) => (kbool(v, "publicly_accessible"), Some(cite(v.span, "publicly accessible"))),
+        Some(v) => (
+            kbool(v, "publicly_accessible"),
+            Some(cite(v.span, "publicly accessible")),
+        ),
         None if cfn => (
             K::Unknown(Unk {
-                reason: format!("{} omits PubliclyAccessible, whose AWS default depends on the subnet group", r.address),
+                reason: format!(
+                    "{} omits PubliclyAccessible, whose AWS default depends on the subnet group",
+                    r.address
+                ),
                 span: r.span,
             }),
             None,
@@ -479,19 +713,36 @@ fn database(b: &mut Builder, r: &Resource) -> Endpoint {
     let group = rattr(r, &["db_subnet_group_name", "DBSubnetGroupName"]);
     let mut default_vpc_cite = None;
     let subnets: Vec<(K<Id>, Cite)> = match group {
-        Some(g) => match b.rs.resource(g, &["aws_db_subnet_group", "AWS::RDS::DBSubnetGroup"]) {
+        Some(g) => match b
+            .rs
+            .resource(g, &["aws_db_subnet_group", "AWS::RDS::DBSubnetGroup"])
+        {
             Some(sg) => rattr(sg, &["subnet_ids", "SubnetIds"])
                 .map(elems)
                 .unwrap_or_default()
                 .into_iter()
-                .map(|s| (b.rs.subnet(s), cite(s.span, format!("{} is in this subnet", sg.address))))
+                .map(|s| {
+                    (
+                        b.rs.subnet(s),
+                        cite(s.span, format!("{} is in this subnet", sg.address)),
+                    )
+                })
                 .collect(),
-            None => vec![(K::Unknown(super::resolve::unk_of(g, "DB subnet group")), cite(g.span, "DB subnet group"))],
+            None => vec![(
+                K::Unknown(super::resolve::unk_of(g, "DB subnet group")),
+                cite(g.span, "DB subnet group"),
+            )],
         },
         None => {
             let v = b.default_vpc(r, r.span);
             let s = b.m.vpcs[v].default_subnet.unwrap_or(0);
-            let c = cite(r.span, format!("{} names no DB subnet group, so it lands in the default VPC (implicit)", r.address));
+            let c = cite(
+                r.span,
+                format!(
+                    "{} names no DB subnet group, so it lands in the default VPC (implicit)",
+                    r.address
+                ),
+            );
             default_vpc_cite = Some(c.clone());
             vec![(K::Known(s), c)]
         }
@@ -500,16 +751,27 @@ fn database(b: &mut Builder, r: &Resource) -> Endpoint {
         .map(elems)
         .unwrap_or_default()
         .into_iter()
-        .map(|v| (b.rs.sg(v), cite(v.span, format!("{} uses this security group", r.address))))
+        .map(|v| {
+            (
+                b.rs.sg(v),
+                cite(v.span, format!("{} uses this security group", r.address)),
+            )
+        })
         .collect();
     let port = rattr(r, &["port", "Port"]);
     let engine = rattr(r, &["engine", "Engine"]).and_then(|v| v.as_str().map(|s| s.into_owned()));
-    let ports = match (port.and_then(Val::as_i64), engine.as_deref().and_then(engine_port)) {
+    let ports = match (
+        port.and_then(Val::as_i64),
+        engine.as_deref().and_then(engine_port),
+    ) {
         (Some(p), _) if (0..=65535).contains(&p) => Ports::from_iter([p as u16..=p as u16]),
         (_, Some(p)) => Ports::from_iter([p..=p]),
         _ => Ports::universe(),
     };
-    let pc = cite(port.map_or(r.span, |p| p.span), format!("{} listens on this port", r.address));
+    let pc = cite(
+        port.map_or(r.span, |p| p.span),
+        format!("{} listens on this port", r.address),
+    );
     Endpoint {
         kind: EndpointKind::Database,
         resource: r.address.clone(),

@@ -4,8 +4,8 @@
 //! resource that triggers them, so a witness path can cite them.
 
 mod build;
-mod endpoints;
 mod defaults;
+mod endpoints;
 mod resolve;
 
 use ipnet::IpNet;
@@ -301,4 +301,3 @@ impl NetModel<'_> {
         self.subnets[s].vpc.clone()
     }
 }
-

@@ -59,7 +59,10 @@ pub fn blocks(v: Option<&Val>) -> Vec<&Val> {
 pub fn unk_of(v: &Val, what: &str) -> Unk {
     let reason = match &v.value {
         Value::Unknown(u) => u.reason.clone(),
-        Value::Ref(r) => format!("{what} is computed from {}", r.key.split_once("::").map_or(r.key.as_str(), |(_, a)| a)),
+        Value::Ref(r) => format!(
+            "{what} is computed from {}",
+            r.key.split_once("::").map_or(r.key.as_str(), |(_, a)| a)
+        ),
         _ => format!("{what} is not a literal"),
     };
     Unk {
@@ -135,7 +138,10 @@ impl<'a> Resolver<'a> {
                 match self.by_key.get(r.key.as_str()) {
                     Some(&i) => K::Known(Obj::Resource(i)),
                     None => K::Unknown(Unk {
-                        reason: format!("{what} refers to {}, which is not in the scanned source", r.key),
+                        reason: format!(
+                            "{what} refers to {}, which is not in the scanned source",
+                            r.key
+                        ),
                         span: v.span,
                     }),
                 }

@@ -44,10 +44,10 @@ impl Addrs {
     pub fn from_net(net: &IpNet) -> Self {
         match net {
             IpNet::V4(n) => Addrs::V4(RangeSetBlaze::from_iter([
-                u32::from(n.network())..=u32::from(n.broadcast()),
+                u32::from(n.network())..=u32::from(n.broadcast())
             ])),
             IpNet::V6(n) => Addrs::V6(RangeSetBlaze::from_iter([
-                u128::from(n.network())..=u128::from(n.broadcast()),
+                u128::from(n.network())..=u128::from(n.broadcast())
             ])),
         }
     }
@@ -182,7 +182,11 @@ fn ipv4_range_nets(lo: u32, hi: u32) -> Vec<Ipv4Net> {
     let mut cur = u64::from(lo);
     let end = u64::from(hi);
     while cur <= end {
-        let mut size = if cur == 0 { 32 } else { cur.trailing_zeros().min(32) };
+        let mut size = if cur == 0 {
+            32
+        } else {
+            cur.trailing_zeros().min(32)
+        };
         while size > 0 && cur + (1u64 << size) - 1 > end {
             size -= 1;
         }
@@ -198,7 +202,11 @@ fn ipv6_range_nets(lo: u128, hi: u128) -> Vec<Ipv6Net> {
     let mut out = Vec::new();
     let mut cur = lo;
     loop {
-        let mut size = if cur == 0 { 128 } else { cur.trailing_zeros().min(128) };
+        let mut size = if cur == 0 {
+            128
+        } else {
+            cur.trailing_zeros().min(128)
+        };
         while size > 0 && (size == 128 || cur + ((1u128 << size) - 1) > hi) {
             if size == 128 && cur == 0 && hi == u128::MAX {
                 break;
@@ -375,7 +383,9 @@ pub fn all_ports() -> Ports {
 pub fn rule_ports(proto: Proto, from: Option<i64>, to: Option<i64>) -> Ports {
     match proto {
         Proto::Tcp | Proto::Udp => match (from, to) {
-            (Some(f), Some(t)) if (0..=65535).contains(&f) && (0..=65535).contains(&t) && f <= t => {
+            (Some(f), Some(t))
+                if (0..=65535).contains(&f) && (0..=65535).contains(&t) && f <= t =>
+            {
                 Ports::from_iter([f as u16..=t as u16])
             }
             (Some(f), None) if (0..=65535).contains(&f) => Ports::from_iter([f as u16..=f as u16]),
@@ -392,7 +402,9 @@ pub fn icmp_ports(icmp_type: Option<i64>, code: Option<i64>) -> Ports {
         Some(t) if (0..=255).contains(&t) => {
             let base = (t as u16) << 8;
             match code {
-                Some(c) if (0..=255).contains(&c) => Ports::from_iter([base + c as u16..=base + c as u16]),
+                Some(c) if (0..=255).contains(&c) => {
+                    Ports::from_iter([base + c as u16..=base + c as u16])
+                }
                 _ => Ports::from_iter([base..=base + 255]),
             }
         }
@@ -483,7 +495,10 @@ mod tests {
         let reply = rule_ports(Proto::Icmp, Some(0), Some(0));
         assert!(reply.contains(0) && !reply.contains(8 << 8));
         assert!(rule_ports(Proto::Icmp, Some(-1), Some(-1)).is_universal());
-        assert_eq!(show_ports(Proto::Tcp, &rule_ports(Proto::Tcp, Some(22), Some(22))), "22");
+        assert_eq!(
+            show_ports(Proto::Tcp, &rule_ports(Proto::Tcp, Some(22), Some(22))),
+            "22"
+        );
         assert_eq!(show_ports(Proto::Icmp, &echo), "type 8 code 0");
     }
 
@@ -494,6 +509,9 @@ mod tests {
         assert!(c.iter().any(|n| n.to_string() == "1.0.0.0/8"));
         assert_eq!(addrs("0.0.0.0/0").to_cidrs()[0].to_string(), "0.0.0.0/0");
         assert_eq!(addrs("::/0").to_cidrs()[0].to_string(), "::/0");
-        assert_eq!(parse_cidr("10.0.1.5/16").unwrap().to_string(), "10.0.0.0/16");
+        assert_eq!(
+            parse_cidr("10.0.1.5/16").unwrap().to_string(),
+            "10.0.0.0/16"
+        );
     }
 }

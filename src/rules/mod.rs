@@ -1,12 +1,33 @@
 //! Rules: each reads the model and reports findings. One file per rule, registered in [`ALL`].
 
+mod exposure;
+mod nacl_entries;
 pub mod page;
+mod paths;
+
+mod nacl001_nacl_open_admin_port;
+mod nacl002_nacl_shadowed_rule;
+mod nacl003_nacl_return_traffic_blocked;
+mod nacl004_nacl_allow_all;
+mod net001_instance_in_public_subnet;
+mod net002_public_ip_assigned;
+mod net003_internet_reachable;
+mod net004_default_vpc;
+mod sg001_open_admin_port;
+mod sg002_open_all_ports;
+mod sg003_open_data_port;
+mod sg004_open_ingress;
+mod sg005_open_egress;
+mod sg006_default_sg_has_rules;
+mod sg007_missing_description;
 
 use std::sync::OnceLock;
 
-use crate::finding::Finding;
-use crate::model::NetModel;
+use crate::finding::{Confidence, Finding, Related};
+use crate::model::{Cite, NetModel};
+use crate::net::reach::Outcome;
 use crate::settings::Settings;
+use crate::source::Span;
 
 /// A rule: its page (compiled in) and its check.
 pub struct Rule {
@@ -64,18 +85,81 @@ macro_rules! rule {
 }
 
 /// Every rule, sorted by id.
-pub static ALL: &[&Rule] = &[];
+pub static ALL: &[&Rule] = &[
+    &nacl001_nacl_open_admin_port::RULE,
+    &nacl002_nacl_shadowed_rule::RULE,
+    &nacl003_nacl_return_traffic_blocked::RULE,
+    &nacl004_nacl_allow_all::RULE,
+    &net001_instance_in_public_subnet::RULE,
+    &net002_public_ip_assigned::RULE,
+    &net003_internet_reachable::RULE,
+    &net004_default_vpc::RULE,
+    &sg001_open_admin_port::RULE,
+    &sg002_open_all_ports::RULE,
+    &sg003_open_data_port::RULE,
+    &sg004_open_ingress::RULE,
+    &sg005_open_egress::RULE,
+    &sg006_default_sg_has_rules::RULE,
+    &sg007_missing_description::RULE,
+];
 
-/// What a check reports into.
+/// What a check reads besides the model, and what it reports into.
 pub struct Ctx<'a> {
     pub settings: &'a Settings,
+    /// Reachability of every endpoint, by endpoint index.
+    pub reach: Vec<Outcome>,
     pub findings: Vec<Finding>,
+}
+
+impl Ctx<'_> {
+    /// Reports a finding of `rule` at `span` on `resource` and returns it for `related`/notes.
+    pub fn report(&mut self, rule: &'static Rule, at: At, message: String) -> &mut Finding {
+        let meta = &rule.page().meta;
+        let severity = self
+            .settings
+            .severity_overrides
+            .get(rule.id)
+            .copied()
+            .unwrap_or_else(|| meta.default_severity());
+        self.findings.push(Finding {
+            rule: rule.id,
+            name: meta.name.as_str(),
+            severity,
+            confidence: Confidence::Definite,
+            span: at.span,
+            label: at.label,
+            message,
+            resource: at.resource,
+            resource_span: at.resource_span,
+            related: Vec::new(),
+            notes: Vec::new(),
+        });
+        let last = self.findings.len() - 1;
+        &mut self.findings[last]
+    }
+}
+
+/// Where a finding points.
+pub struct At {
+    pub span: Span,
+    pub label: String,
+    pub resource: String,
+    pub resource_span: Span,
+}
+
+/// A cite as a related location.
+pub fn related(c: &Cite) -> Related {
+    Related {
+        span: c.span,
+        message: c.message.clone(),
+    }
 }
 
 /// Runs every enabled rule.
 pub fn run(model: &NetModel, settings: &Settings) -> Vec<Finding> {
     let mut cx = Ctx {
         settings,
+        reach: crate::net::reach::analyse(model, settings),
         findings: Vec::new(),
     };
     for rule in ALL {

@@ -1,17 +1,214 @@
 //! Terraform (`.tf`, `.tf.json`, `.tfvars`) lowered to IR resources.
+//!
+//! Conventions of the output:
+//! - Nested blocks (`ingress { … }`, `metadata_options { … }`, expanded `dynamic` blocks) are
+//!   a [`Value::List`](crate::ir::Value::List) of [`Value::Map`](crate::ir::Value::Map)s under
+//!   the block name, in source order, even when there is one block.
+//! - An attribute of another resource that is not set in its configuration (`.id`, `.arn`)
+//!   is a [`Value::Ref`](crate::ir::Value::Ref) to that resource's key; an attribute set in
+//!   configuration is its value, with an origin pointing at it.
+//! - Data sources of network interest are resources of kind `data.<type>`; their `id` is a
+//!   reference, every other attribute is unknown.
+//! - A value read through `var.`, `local.` or a module input has the use site as its span
+//!   and its provenance (default, tfvars, `--var`, module argument) as origins.
 
+use std::collections::{BTreeMap, HashSet};
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use crate::ir::Lowered;
+use rayon::prelude::*;
+
+use crate::ir::{Lowered, Val, Value};
 use crate::settings::Settings;
 use crate::source::{SourceFile, SourceMap};
+
+mod ast;
+mod eval;
+pub mod functions;
+mod hcl;
+mod instance;
+mod json;
+mod module;
+mod tfvars;
+
+use instance::{Inst, Run};
+use module::{dir_key, Loader, Module};
+use tfvars::VarFile;
+
+/// Stack size of the evaluation threads (evaluation recursion is bounded by depth limits).
+const STACK: usize = 64 * 1024 * 1024;
 
 /// Lowers every Terraform file of the run. Files are grouped into modules by directory;
 /// each directory not called as a local child module by another scanned directory is
 /// evaluated as a root module, following its local child modules (whose files are added to
 /// `sources` when they lie outside the scanned paths).
 pub fn lower(files: &[Arc<SourceFile>], sources: &SourceMap, settings: &Settings) -> Lowered {
-    let _ = (files, sources, settings);
-    Lowered::default()
+    match rayon::ThreadPoolBuilder::new().stack_size(STACK).build() {
+        Ok(pool) => pool.install(|| lower_all(files, sources, settings)),
+        Err(_) => lower_all(files, sources, settings),
+    }
 }
-pub mod functions;
+
+/// Files of one directory.
+#[derive(Default)]
+struct Dir {
+    path: PathBuf,
+    config: Vec<(String, Result<ast::Body, crate::ir::Diagnostic>)>,
+    vars: Vec<((u8, String), VarFile)>,
+}
+
+fn file_name(f: &SourceFile) -> String {
+    f.path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default()
+}
+
+fn lower_all(files: &[Arc<SourceFile>], sources: &SourceMap, settings: &Settings) -> Lowered {
+    let mut out = Lowered::default();
+    let parsed: Vec<_> = files
+        .par_iter()
+        .map(|f| (f.clone(), module::parse(f)))
+        .collect();
+    let mut dirs: BTreeMap<PathBuf, Dir> = BTreeMap::new();
+    for (file, body) in parsed {
+        let name = file_name(&file);
+        let dir_path = match file.path.parent() {
+            Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+            _ => PathBuf::from("."),
+        };
+        let dir = dirs.entry(dir_key(&dir_path)).or_default();
+        dir.path = dir_path;
+        if name.ends_with(".tfvars") || name.ends_with(".tfvars.json") {
+            match (tfvars::auto_load_rank(&name), body) {
+                (Some(rank), Ok(body)) => dir.vars.push((rank, VarFile { body, label: name })),
+                (Some(_), Err(e)) => out.errors.push(e),
+                (None, _) => {}
+            }
+        } else {
+            dir.config.push((name, body));
+        }
+    }
+    let loader = Loader::new(sources, settings.max_file_size);
+    let mut modules: Vec<(PathBuf, Arc<Module>, Vec<VarFile>)> = Vec::new();
+    for (key, mut dir) in dirs {
+        if dir.config.is_empty() {
+            continue;
+        }
+        dir.config.sort_by(|a, b| a.0.cmp(&b.0));
+        let m = Module::new(
+            module::normalize(&dir.path),
+            dir.config.into_iter().map(|(_, b)| b).collect(),
+        );
+        out.errors.extend(m.errors.iter().cloned());
+        let m = Arc::new(m);
+        loader.insert(key.clone(), m.clone());
+        dir.vars.sort_by(|a, b| a.0.cmp(&b.0));
+        modules.push((key, m, dir.vars.into_iter().map(|(_, v)| v).collect()));
+    }
+    let called: HashSet<PathBuf> = modules
+        .iter()
+        .flat_map(|(key, m, _)| {
+            m.local_calls()
+                .map(|(_, d)| dir_key(&d))
+                .filter(move |d| d != key)
+        })
+        .collect();
+    let var_files = read_var_files(files, sources, settings, &mut out);
+    let results: Vec<Lowered> = modules
+        .par_iter()
+        .filter(|(key, _, _)| !called.contains(key))
+        .map(|(_, m, vars)| {
+            let layers: Vec<&VarFile> = vars.iter().chain(&var_files).collect();
+            lower_root(m, &layers, &loader, sources, settings)
+        })
+        .collect();
+    for r in results {
+        out.extend(r);
+    }
+    out.errors.extend(
+        loader
+            .errors
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .drain(..),
+    );
+    let mut seen = HashSet::new();
+    out.errors
+        .retain(|d| seen.insert((d.span, d.message.clone())));
+    let mut seen = HashSet::new();
+    out.modules_not_analysed.retain(|s| seen.insert(s.span));
+    out
+}
+
+/// `--var-file`s: taken from the scanned files when present, else read (and added).
+fn read_var_files(
+    files: &[Arc<SourceFile>],
+    sources: &SourceMap,
+    settings: &Settings,
+    out: &mut Lowered,
+) -> Vec<VarFile> {
+    settings
+        .var_files
+        .iter()
+        .filter_map(|path| {
+            let key = dir_key(path);
+            let file = files
+                .iter()
+                .find(|f| dir_key(&f.path) == key)
+                .cloned()
+                .or_else(|| read_small(path, settings.max_file_size, sources))?;
+            match module::parse(&file) {
+                Ok(body) => Some(VarFile {
+                    label: file.display_path(),
+                    body,
+                }),
+                Err(e) => {
+                    out.errors.push(e);
+                    None
+                }
+            }
+        })
+        .collect()
+}
+
+fn read_small(path: &Path, max: u64, sources: &SourceMap) -> Option<Arc<SourceFile>> {
+    if std::fs::metadata(path).ok()?.len() > max {
+        return None;
+    }
+    let text = std::fs::read_to_string(path).ok()?;
+    Some(sources.add(path.to_path_buf(), text))
+}
+
+fn lower_root(
+    m: &Arc<Module>,
+    layers: &[&VarFile],
+    loader: &Loader,
+    sources: &SourceMap,
+    settings: &Settings,
+) -> Lowered {
+    let run = Run::new(loader, sources, m.display.clone());
+    let vars = tfvars::root_bindings(m, layers, &settings.vars);
+    Inst::root(&run, m.clone(), vars).run_module();
+    let mut out = Lowered {
+        resources: run.resources.take(),
+        errors: run.errors.take(),
+        modules_not_analysed: run.not_analysed.take(),
+        ..Lowered::default()
+    };
+    for r in &out.resources {
+        for v in r.attrs.values() {
+            count_unknowns(v, &mut out.unknowns, 0);
+        }
+    }
+    out
+}
+
+fn count_unknowns(v: &Val, into: &mut BTreeMap<String, usize>, depth: usize) {
+    match &v.value {
+        Value::Unknown(u) => *into.entry(eval::class(&u.reason).to_string()).or_default() += 1,
+        Value::List(l) if depth < 32 => l.iter().for_each(|x| count_unknowns(x, into, depth + 1)),
+        Value::Map(m) if depth < 32 => m.values().for_each(|x| count_unknowns(x, into, depth + 1)),
+        _ => {}
+    }
+}

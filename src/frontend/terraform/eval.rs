@@ -1,0 +1,628 @@
+//! Expression evaluation: operators, templates, `for`, conditionals, traversals and calls.
+//!
+//! References to module objects (`var.`, `local.`, resources, `module.`) are resolved by
+//! [`Inst`](super::instance::Inst) in `instance.rs`; this file holds what does not depend on them.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+use std::sync::Arc;
+
+use hcl_edit::expr::{BinaryOperator, UnaryOperator};
+
+use super::ast::{Expr, ExprKind, ForExpr, Op, Part};
+use super::hcl::{self, Mapper};
+use super::instance::Inst;
+use crate::ir::{fmt_number, Origin, Unknown, Val, Value};
+use crate::source::Span;
+
+/// Prefix of the reason of values that are Terraform errors (not merely unknown); `try` and
+/// `can` treat these as failures.
+pub const INVALID: &str = "invalid expression: ";
+/// Reason prefix of values computed by the provider at apply time.
+pub const COMPUTED: &str = "resource attribute computed at apply";
+/// Files larger than this are not read by `file`/`templatefile`.
+const MAX_READ: u64 = 1024 * 1024;
+/// Nested evaluation (expressions, locals, resources, modules) deeper than this stops.
+pub const MAX_DEPTH: usize = 200;
+
+/// Bindings introduced by `count`, `for_each`, `for`, `dynamic` and templates.
+pub struct Scope<'p> {
+    pub vars: Vec<(String, Val)>,
+    pub parent: Option<&'p Scope<'p>>,
+}
+
+impl<'p> Scope<'p> {
+    /// A scope with one binding.
+    pub fn one(name: impl Into<String>, val: Val, parent: Option<&'p Scope<'p>>) -> Self {
+        Scope {
+            vars: vec![(name.into(), val)],
+            parent,
+        }
+    }
+
+    /// The innermost binding of `name`.
+    pub fn get(&self, name: &str) -> Option<&Val> {
+        match self.vars.iter().rev().find(|(n, _)| n == name) {
+            Some((_, v)) => Some(v),
+            None => self.parent.and_then(|p| p.get(name)),
+        }
+    }
+}
+
+/// A Terraform error as a value.
+pub fn invalid(msg: impl std::fmt::Display, span: Span) -> Val {
+    Val::unknown(format!("{INVALID}{msg}"), span)
+}
+
+/// True for values made by [`invalid`].
+pub fn is_invalid(v: &Val) -> bool {
+    v.as_unknown()
+        .is_some_and(|u| u.reason.starts_with(INVALID))
+}
+
+/// The unknown (or error) a value is, re-spanned; None when the value is known.
+pub fn unknown_of(v: &Val, span: Span) -> Option<Val> {
+    match &v.value {
+        Value::Unknown(u) => Some(Val {
+            value: Value::Unknown(Arc::new(Unknown {
+                reason: u.reason.clone(),
+                candidates: Vec::new(),
+            })),
+            span,
+            origins: v.origins.clone(),
+        }),
+        Value::Ref(r) => {
+            let addr = r.key.rsplit_once("::").map_or(r.key.as_str(), |(_, a)| a);
+            Some(Val::unknown(
+                format!("{COMPUTED} ({addr}.{})", r.attr),
+                span,
+            ))
+        }
+        _ => None,
+    }
+}
+
+/// The summary class of an unknown's reason.
+pub fn class(reason: &str) -> &'static str {
+    if reason.starts_with(INVALID) {
+        "invalid expression"
+    } else if reason.contains("has no value") {
+        "variable without value"
+    } else if reason.starts_with("data source") {
+        "data source"
+    } else if reason.contains("is not analysed") {
+        "module not analysed"
+    } else if reason.starts_with(COMPUTED) {
+        COMPUTED
+    } else if reason.starts_with("reference cycle") {
+        "reference cycle"
+    } else {
+        "other"
+    }
+}
+
+/// `value` moved to its use site `span`, with `origin` prepended to its provenance (and to
+/// that of its elements, whose spans stay where they are written).
+pub fn relocate(mut v: Val, span: Span, origin: &Origin) -> Val {
+    fn deep(v: &mut Value, origin: &Origin, depth: usize) {
+        if depth == 0 {
+            return;
+        }
+        let children: Box<dyn Iterator<Item = &mut Val>> = match v {
+            Value::List(l) => Box::new(l.iter_mut()),
+            Value::Map(m) => Box::new(m.values_mut()),
+            _ => return,
+        };
+        for c in children {
+            c.origins.insert(0, origin.clone());
+            deep(&mut c.value, origin, depth - 1);
+        }
+    }
+    v.span = span;
+    v.origins.insert(0, origin.clone());
+    deep(&mut v.value, origin, 4);
+    v
+}
+
+/// Structural equality of known values; None when an unknown decides it.
+fn same(a: &Value, b: &Value) -> Option<bool> {
+    match (a, b) {
+        (Value::Unknown(_), _) | (_, Value::Unknown(_)) => None,
+        (Value::Ref(x), Value::Ref(y)) if x == y => Some(true),
+        (Value::Ref(_), _) | (_, Value::Ref(_)) => None,
+        (Value::List(x), Value::List(y)) => {
+            if x.len() != y.len() {
+                return Some(false);
+            }
+            x.iter()
+                .zip(y)
+                .try_fold(true, |acc, (p, q)| Some(acc && same(&p.value, &q.value)?))
+        }
+        (Value::Map(x), Value::Map(y)) => {
+            if x.len() != y.len() || x.keys().ne(y.keys()) {
+                return Some(false);
+            }
+            x.values()
+                .zip(y.values())
+                .try_fold(true, |acc, (p, q)| Some(acc && same(&p.value, &q.value)?))
+        }
+        (Value::Number(x), Value::Number(y)) => Some(x == y),
+        (x, y) => Some(x == y),
+    }
+}
+
+fn number(v: &Val) -> Option<f64> {
+    match &v.value {
+        Value::Number(n) => Some(*n),
+        Value::String(s) => s.trim().parse().ok(),
+        _ => None,
+    }
+}
+
+/// A value as template text, or the unknown/error that prevents it.
+fn text(v: &Val, span: Span) -> Result<String, Val> {
+    if let Some(u) = unknown_of(v, span) {
+        return Err(u);
+    }
+    v.as_str().map(|s| s.into_owned()).ok_or_else(|| {
+        invalid(
+            "template interpolation needs a string, number or bool",
+            v.span,
+        )
+    })
+}
+
+/// Escapes a `for_each` key as Terraform prints it in an address.
+pub fn quote(key: &str) -> String {
+    format!("\"{}\"", key.replace('\\', "\\\\").replace('"', "\\\""))
+}
+
+impl Inst<'_> {
+    /// Evaluates an expression.
+    pub fn eval(&self, e: &Expr, sc: Option<&Scope>) -> Val {
+        let run = self.run;
+        if !run.step(e.span) {
+            return Val::unknown("evaluation budget exceeded", e.span);
+        }
+        if run.depth.get() >= MAX_DEPTH {
+            return invalid("expression nested too deeply", e.span);
+        }
+        run.depth.set(run.depth.get() + 1);
+        let v = self.eval_inner(e, sc);
+        run.depth.set(run.depth.get() - 1);
+        v
+    }
+
+    fn eval_inner(&self, e: &Expr, sc: Option<&Scope>) -> Val {
+        let span = e.span;
+        let value = match &e.kind {
+            ExprKind::Null => Value::Null,
+            ExprKind::Bool(b) => Value::Bool(*b),
+            ExprKind::Number(n) => Value::Number(*n),
+            ExprKind::Str(s) => Value::String(s.clone()),
+            ExprKind::Invalid(msg) => return invalid(msg, span),
+            ExprKind::Template(parts) => return self.template(parts, span, sc),
+            ExprKind::Tuple(items) => Value::List(items.iter().map(|x| self.eval(x, sc)).collect()),
+            ExprKind::Object(pairs) => {
+                let mut map = BTreeMap::new();
+                for (k, v) in pairs {
+                    let key = self.eval(k, sc);
+                    match text(&key, k.span) {
+                        Ok(key) => {
+                            map.insert(key, self.eval(v, sc));
+                        }
+                        Err(u) => return u,
+                    }
+                }
+                Value::Map(map)
+            }
+            ExprKind::Var(name) => match sc.and_then(|s| s.get(name)) {
+                Some(v) => return v.clone(),
+                None => return self.traverse(e, &[], span, sc),
+            },
+            ExprKind::Traverse(base, ops) => return self.traverse(base, ops, span, sc),
+            ExprKind::Call { name, args, expand } => {
+                return self.call(name, args, *expand, span, sc)
+            }
+            ExprKind::Cond(c) => return self.conditional(c, span, sc),
+            ExprKind::Unary(op, x) => return self.unary(*op, self.eval(x, sc), span),
+            ExprKind::Binary(op, xs) => return self.binary(*op, &xs[0], &xs[1], span, sc),
+            ExprKind::For(f) => return self.for_expr(f, span, sc),
+        };
+        Val::new(value, span)
+    }
+
+    /// `base.op.op…`: references are resolved first, then the remaining steps apply.
+    fn traverse(&self, base: &Expr, ops: &[Op], span: Span, sc: Option<&Scope>) -> Val {
+        let (v, used) = match &base.kind {
+            ExprKind::Var(name) if sc.and_then(|s| s.get(name)).is_none() => {
+                self.resolve(name, ops, span, sc)
+            }
+            _ => (self.eval(base, sc), 0),
+        };
+        self.apply_ops(v, ops.get(used..).unwrap_or_default(), span, sc)
+    }
+
+    /// Applies attribute, index and splat steps to a value.
+    pub fn apply_ops(&self, mut v: Val, ops: &[Op], span: Span, sc: Option<&Scope>) -> Val {
+        for (i, op) in ops.iter().enumerate() {
+            if let Some(u) = unknown_of(&v, span) {
+                return u;
+            }
+            v = match op {
+                Op::Attr(name) => match &v.value {
+                    Value::Map(m) => match m.get(name) {
+                        Some(x) => x.clone(),
+                        None => invalid(format!("no attribute '{name}'"), span),
+                    },
+                    _ => invalid(format!("attribute '{name}' of a non-object"), span),
+                },
+                Op::Index(x) => {
+                    let key = self.eval(x, sc);
+                    self.index(&v, &key, span)
+                }
+                Op::Splat => {
+                    let rest = ops.get(i + 1..).unwrap_or_default();
+                    let items = match v.value {
+                        Value::List(l) => l,
+                        Value::Null => Vec::new(),
+                        other => vec![Val::new(other, v.span)],
+                    };
+                    let out = items
+                        .into_iter()
+                        .map(|x| self.apply_ops(x, rest, span, sc))
+                        .collect();
+                    return Val::new(Value::List(out), span);
+                }
+            };
+        }
+        v
+    }
+
+    /// `coll[key]`.
+    pub fn index(&self, coll: &Val, key: &Val, span: Span) -> Val {
+        if let Some(u) = unknown_of(coll, span).or_else(|| unknown_of(key, span)) {
+            return u;
+        }
+        let found = match &coll.value {
+            Value::List(l) => key
+                .as_i64()
+                .and_then(|i| usize::try_from(i).ok())
+                .and_then(|i| l.get(i)),
+            Value::Map(m) => key.as_str().and_then(|k| m.get(k.as_ref())),
+            _ => None,
+        };
+        found
+            .cloned()
+            .unwrap_or_else(|| invalid("index not found in the collection", span))
+    }
+
+    fn template(&self, parts: &[Part], span: Span, sc: Option<&Scope>) -> Val {
+        if let [Part::Interp(e)] = parts {
+            return self.eval(e, sc);
+        }
+        let mut out = String::new();
+        match self.render(parts, &mut out, sc) {
+            Ok(()) => Val::new(Value::String(out), span),
+            Err(u) => u,
+        }
+    }
+
+    fn render(&self, parts: &[Part], out: &mut String, sc: Option<&Scope>) -> Result<(), Val> {
+        for p in parts {
+            match p {
+                Part::Lit(s) => out.push_str(s),
+                Part::Interp(e) => out.push_str(&text(&self.eval(e, sc), e.span)?),
+                Part::If(c, then, other) => {
+                    let cond = self.eval(c, sc);
+                    if let Some(u) = unknown_of(&cond, c.span) {
+                        return Err(u);
+                    }
+                    match cond.as_bool() {
+                        Some(true) => self.render(then, out, sc)?,
+                        Some(false) => self.render(other, out, sc)?,
+                        None => return Err(invalid("template condition is not a bool", c.span)),
+                    }
+                }
+                Part::For {
+                    key,
+                    value,
+                    coll,
+                    body,
+                } => {
+                    for (k, v) in self.iterate(&self.eval(coll, sc), coll.span)? {
+                        let mut vars = vec![(value.clone(), v)];
+                        if let Some(key) = key {
+                            vars.push((key.clone(), k));
+                        }
+                        let inner = Scope { vars, parent: sc };
+                        self.render(body, out, Some(&inner))?;
+                    }
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// (key, value) pairs of a list (index keys) or map; the unknown/error otherwise.
+    pub fn iterate(&self, coll: &Val, span: Span) -> Result<Vec<(Val, Val)>, Val> {
+        if let Some(u) = unknown_of(coll, span) {
+            return Err(u);
+        }
+        match &coll.value {
+            Value::List(l) => Ok(l
+                .iter()
+                .enumerate()
+                .map(|(i, v)| (Val::new(Value::Number(i as f64), v.span), v.clone()))
+                .collect()),
+            Value::Map(m) => Ok(m
+                .iter()
+                .map(|(k, v)| (Val::new(Value::String(k.clone()), v.span), v.clone()))
+                .collect()),
+            _ => Err(invalid("cannot iterate over a non-collection", span)),
+        }
+    }
+
+    fn for_expr(&self, f: &ForExpr, span: Span, sc: Option<&Scope>) -> Val {
+        let items = match self.iterate(&self.eval(&f.coll, sc), f.coll.span) {
+            Ok(items) => items,
+            Err(u) => return u,
+        };
+        let mut list = Vec::new();
+        let mut map: BTreeMap<String, Val> = BTreeMap::new();
+        for (k, v) in items {
+            let mut vars = vec![(f.value_var.clone(), v)];
+            if let Some(kv) = &f.key_var {
+                vars.push((kv.clone(), k));
+            }
+            let inner = Scope { vars, parent: sc };
+            let inner = Some(&inner);
+            if let Some(c) = &f.cond {
+                let cv = self.eval(c, inner);
+                if let Some(u) = unknown_of(&cv, span) {
+                    return u;
+                }
+                if !cv.as_bool().unwrap_or(false) {
+                    continue;
+                }
+            }
+            let value = self.eval(&f.value, inner);
+            match &f.key {
+                None => list.push(value),
+                Some(ke) => {
+                    let key = match text(&self.eval(ke, inner), ke.span) {
+                        Ok(k) => k,
+                        Err(u) => return u,
+                    };
+                    if f.grouping {
+                        let slot = map
+                            .entry(key)
+                            .or_insert_with(|| Val::new(Value::List(Vec::new()), value.span));
+                        if let Value::List(l) = &mut slot.value {
+                            l.push(value);
+                        }
+                    } else {
+                        map.insert(key, value);
+                    }
+                }
+            }
+        }
+        let value = if f.key.is_some() {
+            Value::Map(map)
+        } else {
+            Value::List(list)
+        };
+        Val::new(value, span)
+    }
+
+    fn conditional(&self, c: &[Expr; 3], span: Span, sc: Option<&Scope>) -> Val {
+        let cond = self.eval(&c[0], sc);
+        match cond.as_bool() {
+            Some(true) => return self.eval(&c[1], sc),
+            Some(false) => return self.eval(&c[2], sc),
+            None => {}
+        }
+        let Some(u) = unknown_of(&cond, c[0].span).filter(|u| !is_invalid(u)) else {
+            return invalid("condition is not a bool", c[0].span);
+        };
+        let (t, f) = (self.eval(&c[1], sc), self.eval(&c[2], sc));
+        if same(&t.value, &f.value) == Some(true) {
+            return t;
+        }
+        let reason = u.as_unknown().map(|u| u.reason.clone()).unwrap_or_default();
+        Val {
+            value: Value::Unknown(Arc::new(Unknown {
+                reason,
+                candidates: vec![t, f],
+            })),
+            span,
+            origins: u.origins,
+        }
+    }
+
+    fn unary(&self, op: UnaryOperator, v: Val, span: Span) -> Val {
+        if let Some(u) = unknown_of(&v, span) {
+            return u;
+        }
+        match op {
+            UnaryOperator::Neg => match number(&v) {
+                Some(n) => Val::new(Value::Number(-n), span),
+                None => invalid("'-' needs a number", span),
+            },
+            UnaryOperator::Not => match v.as_bool() {
+                Some(b) => Val::new(Value::Bool(!b), span),
+                None => invalid("'!' needs a bool", span),
+            },
+        }
+    }
+
+    fn binary(
+        &self,
+        op: BinaryOperator,
+        l: &Expr,
+        r: &Expr,
+        span: Span,
+        sc: Option<&Scope>,
+    ) -> Val {
+        use BinaryOperator as B;
+        let lv = self.eval(l, sc);
+        // `false && x` and `true || x` do not depend on x.
+        match (op, lv.as_bool()) {
+            (B::And, Some(false)) => return Val::new(Value::Bool(false), span),
+            (B::Or, Some(true)) => return Val::new(Value::Bool(true), span),
+            _ => {}
+        }
+        let rv = self.eval(r, sc);
+        let value = match op {
+            B::Eq | B::NotEq => match same(&lv.value, &rv.value) {
+                Some(eq) => Value::Bool(eq == (op == B::Eq)),
+                None => {
+                    return unknown_of(&lv, span)
+                        .or_else(|| unknown_of(&rv, span))
+                        .unwrap_or_else(|| invalid("comparison", span))
+                }
+            },
+            B::And | B::Or => {
+                if let Some(u) = unknown_of(&lv, span).or_else(|| unknown_of(&rv, span)) {
+                    return u;
+                }
+                match (lv.as_bool(), rv.as_bool()) {
+                    (Some(a), Some(b)) => Value::Bool(if op == B::And { a && b } else { a || b }),
+                    _ => return invalid("logical operator needs bools", span),
+                }
+            }
+            _ => {
+                if let Some(u) = unknown_of(&lv, span).or_else(|| unknown_of(&rv, span)) {
+                    return u;
+                }
+                let (Some(a), Some(b)) = (number(&lv), number(&rv)) else {
+                    return invalid("arithmetic needs numbers", span);
+                };
+                match op {
+                    B::Plus => Value::Number(a + b),
+                    B::Minus => Value::Number(a - b),
+                    B::Mul => Value::Number(a * b),
+                    B::Div if b != 0.0 => Value::Number(a / b),
+                    B::Mod if b != 0.0 => Value::Number(a % b),
+                    B::Div | B::Mod => return invalid("division by zero", span),
+                    B::Less => Value::Bool(a < b),
+                    B::LessEq => Value::Bool(a <= b),
+                    B::Greater => Value::Bool(a > b),
+                    B::GreaterEq => Value::Bool(a >= b),
+                    B::Eq | B::NotEq | B::And | B::Or => return invalid("operator", span),
+                }
+            }
+        };
+        Val::new(value, span)
+    }
+
+    fn call(&self, name: &str, args: &[Expr], expand: bool, span: Span, sc: Option<&Scope>) -> Val {
+        match name {
+            "try" => {
+                let mut last = invalid("try() needs an argument", span);
+                for a in args {
+                    last = self.eval(a, sc);
+                    if !is_invalid(&last) {
+                        return last;
+                    }
+                }
+                return last;
+            }
+            "can" => {
+                let Some(a) = args.first() else {
+                    return invalid("can() needs an argument", span);
+                };
+                let v = self.eval(a, sc);
+                if is_invalid(&v) {
+                    return Val::new(Value::Bool(false), span);
+                }
+                return match &v.value {
+                    Value::Unknown(_) => unknown_of(&v, span).unwrap_or(v),
+                    _ => Val::new(Value::Bool(true), span),
+                };
+            }
+            _ => {}
+        }
+        let mut vals: Vec<Val> = args.iter().map(|a| self.eval(a, sc)).collect();
+        if expand {
+            match vals.pop() {
+                Some(Val {
+                    value: Value::List(l),
+                    ..
+                }) => vals.extend(l),
+                Some(other) => match unknown_of(&other, span) {
+                    Some(u) => return u,
+                    None => return invalid("'...' needs a list", other.span),
+                },
+                None => {}
+            }
+        }
+        match name {
+            "file" | "fileexists" | "templatefile" => self.file_function(name, &vals, span),
+            _ => super::functions::call(name, &vals, span)
+                .unwrap_or_else(|e| invalid(format!("{name}(): {e}"), span)),
+        }
+    }
+
+    /// `file`, `fileexists` and `templatefile`, relative to the working directory or the module.
+    fn file_function(&self, name: &str, args: &[Val], span: Span) -> Val {
+        let Some(first) = args.first() else {
+            return invalid(format!("{name}() needs a path"), span);
+        };
+        if let Some(u) = unknown_of(first, span) {
+            return u;
+        }
+        let Some(rel) = first.as_str() else {
+            return invalid(format!("{name}() needs a string path"), span);
+        };
+        let rel = Path::new(rel.as_ref());
+        let path = [rel.to_path_buf(), self.module.dir.join(rel)]
+            .into_iter()
+            .find(|p| p.is_file());
+        if name == "fileexists" {
+            return Val::new(Value::Bool(path.is_some()), span);
+        }
+        let Some(file) = path.and_then(|p| self.run.read_file(&p, MAX_READ)) else {
+            return invalid(format!("{name}(): cannot read {}", rel.display()), span);
+        };
+        if name == "file" {
+            return Val::new(Value::String(file.body().to_string()), span);
+        }
+        let vars = match args.get(1).map(|v| &v.value) {
+            Some(Value::Map(m)) => m.iter().map(|(k, v)| (k.clone(), v.clone())).collect(),
+            None => Vec::new(),
+            Some(_) => match args.get(1).and_then(|v| unknown_of(v, span)) {
+                Some(u) => return u,
+                None => return invalid("templatefile() needs a map of variables", span),
+            },
+        };
+        match hcl::parse_template(file.body(), &Mapper::whole(&file)) {
+            Ok(parts) => {
+                let sc = Scope { vars, parent: None };
+                self.template(&parts, span, Some(&sc))
+            }
+            Err(e) => invalid(format!("templatefile(): {e}"), span),
+        }
+    }
+}
+
+/// A number as a value (for `count.index`).
+pub fn num(n: usize, span: Span) -> Val {
+    Val::new(Value::Number(n as f64), span)
+}
+
+/// A string as a value.
+pub fn string(s: impl Into<String>, span: Span) -> Val {
+    Val::new(Value::String(s.into()), span)
+}
+
+/// Text of a known scalar (instance keys compare by it).
+pub fn key_text(v: &Val) -> String {
+    match &v.value {
+        Value::Number(n) => fmt_number(*n),
+        _ => v
+            .as_str()
+            .map(|s| s.into_owned())
+            .unwrap_or_else(|| "…".into()),
+    }
+}

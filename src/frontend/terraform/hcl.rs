@@ -1,0 +1,214 @@
+//! `hcl-edit` syntax trees converted to [`ast`](super::ast), with spans mapped into the file.
+
+use std::ops::Range;
+
+use hcl_edit::expr::{Expression, ObjectKey, TraversalOperator};
+use hcl_edit::structure::{self, Structure};
+use hcl_edit::template::{Directive, Element, Template};
+use hcl_edit::Span as _;
+
+use super::ast::{Attr, Block, Body, Expr, ExprKind, ForExpr, Label, Op, Part};
+use crate::ir::Diagnostic;
+use crate::source::{SourceFile, Span};
+
+/// Nesting deeper than this is not converted (an [`ExprKind::Invalid`] takes its place).
+const MAX_DEPTH: usize = 128;
+
+/// Maps offsets of the parsed text to file spans.
+pub struct Mapper<'a> {
+    pub file: &'a SourceFile,
+    /// Body offset of the parsed text's first byte.
+    pub base: usize,
+    /// When false (a JSON string with escapes), every span is `fallback`.
+    pub exact: bool,
+    pub fallback: Span,
+}
+
+impl<'a> Mapper<'a> {
+    /// A mapper for text that is the whole file body.
+    pub fn whole(file: &'a SourceFile) -> Self {
+        Mapper {
+            file,
+            base: 0,
+            exact: true,
+            fallback: file.body_span(0, 0),
+        }
+    }
+
+    /// The file span of a parsed range.
+    pub fn span(&self, r: Option<Range<usize>>) -> Span {
+        match r {
+            Some(r) if self.exact => self.file.body_span(self.base + r.start, self.base + r.end),
+            _ => self.fallback,
+        }
+    }
+}
+
+/// Parses a `.tf` or `.tfvars` file body.
+pub fn parse_file(file: &SourceFile) -> Result<Body, Diagnostic> {
+    let body = hcl_edit::parser::parse_body(file.body()).map_err(|e| parse_error(file, &e, 0))?;
+    Ok(convert_body(&body, &Mapper::whole(file), 0))
+}
+
+/// Parses one expression (a `--var` value of a complex type).
+pub fn parse_expr(text: &str, m: &Mapper) -> Option<Expr> {
+    let e = hcl_edit::parser::parse_expr(text).ok()?;
+    Some(convert_expr(&e, m, 0))
+}
+
+/// Parses a template string (JSON string values, `templatefile` contents).
+pub fn parse_template(text: &str, m: &Mapper) -> Result<Vec<Part>, String> {
+    let t = hcl_edit::parser::parse_template(text).map_err(|e| e.message().to_string())?;
+    Ok(convert_template(&t, m, 0))
+}
+
+/// A parse error as a diagnostic at its byte position (`base` = body offset of the text).
+pub fn parse_error(file: &SourceFile, e: &hcl_edit::parser::Error, base: usize) -> Diagnostic {
+    let at = (base + e.location().offset()).min(file.body().len());
+    Diagnostic {
+        span: file.body_span(at, at),
+        message: format!("HCL parse error: {}", e.message()),
+    }
+}
+
+fn convert_body(body: &structure::Body, m: &Mapper, depth: usize) -> Body {
+    let mut out = Body::default();
+    for s in body.iter() {
+        match s {
+            Structure::Attribute(a) => out.attrs.push(Attr {
+                name: a.key.as_str().to_string(),
+                expr: convert_expr(&a.value, m, depth + 1),
+            }),
+            Structure::Block(b) if depth < MAX_DEPTH => out.blocks.push(Block {
+                kind: b.ident.as_str().to_string(),
+                labels: b
+                    .labels
+                    .iter()
+                    .map(|l| Label {
+                        name: l.as_str().to_string(),
+                        span: m.span(l.span()),
+                    })
+                    .collect(),
+                body: convert_body(&b.body, m, depth + 1),
+                span: m.span(b.span()),
+            }),
+            Structure::Block(_) => {}
+        }
+    }
+    out
+}
+
+fn convert_expr(e: &Expression, m: &Mapper, depth: usize) -> Expr {
+    let span = m.span(e.span());
+    if depth > MAX_DEPTH {
+        return Expr::new(
+            ExprKind::Invalid("expression nested too deeply".into()),
+            span,
+        );
+    }
+    let d = depth + 1;
+    let kind = match e {
+        Expression::Null(_) => ExprKind::Null,
+        Expression::Bool(b) => ExprKind::Bool(*b.value()),
+        Expression::Number(n) => ExprKind::Number(n.value().as_f64().unwrap_or(f64::NAN)),
+        Expression::String(s) => ExprKind::Str(s.value().clone()),
+        Expression::Array(a) => ExprKind::Tuple(a.iter().map(|x| convert_expr(x, m, d)).collect()),
+        Expression::Object(o) => ExprKind::Object(
+            o.iter()
+                .map(|(k, v)| {
+                    let key = match k {
+                        ObjectKey::Ident(i) => {
+                            Expr::new(ExprKind::Str(i.as_str().to_string()), m.span(i.span()))
+                        }
+                        ObjectKey::Expression(x) => convert_expr(x, m, d),
+                    };
+                    (key, convert_expr(v.expr(), m, d))
+                })
+                .collect(),
+        ),
+        Expression::StringTemplate(t) => ExprKind::Template(convert_template(t, m, d)),
+        Expression::HeredocTemplate(h) => ExprKind::Template(convert_template(&h.template, m, d)),
+        Expression::Parenthesis(p) => return convert_expr(p.inner(), m, d),
+        Expression::Variable(v) => ExprKind::Var(v.as_str().to_string()),
+        Expression::Conditional(c) => ExprKind::Cond(Box::new([
+            convert_expr(&c.cond_expr, m, d),
+            convert_expr(&c.true_expr, m, d),
+            convert_expr(&c.false_expr, m, d),
+        ])),
+        Expression::FuncCall(f) => ExprKind::Call {
+            name: f
+                .name
+                .namespace
+                .iter()
+                .map(|n| format!("{}::", n.as_str()))
+                .chain(std::iter::once(f.name.name.as_str().to_string()))
+                .collect(),
+            args: f.args.iter().map(|x| convert_expr(x, m, d)).collect(),
+            expand: f.args.expand_final(),
+        },
+        Expression::Traversal(t) => ExprKind::Traverse(
+            Box::new(convert_expr(&t.expr, m, d)),
+            t.operators
+                .iter()
+                .map(|op| match op.value() {
+                    TraversalOperator::AttrSplat(_) | TraversalOperator::FullSplat(_) => Op::Splat,
+                    TraversalOperator::GetAttr(i) => Op::Attr(i.as_str().to_string()),
+                    TraversalOperator::Index(x) => Op::Index(convert_expr(x, m, d)),
+                    TraversalOperator::LegacyIndex(i) => Op::Index(Expr::new(
+                        ExprKind::Number(*i.value() as f64),
+                        m.span(op.span()),
+                    )),
+                })
+                .collect(),
+        ),
+        Expression::UnaryOp(u) => {
+            ExprKind::Unary(*u.operator.value(), Box::new(convert_expr(&u.expr, m, d)))
+        }
+        Expression::BinaryOp(b) => ExprKind::Binary(
+            *b.operator.value(),
+            Box::new([
+                convert_expr(&b.lhs_expr, m, d),
+                convert_expr(&b.rhs_expr, m, d),
+            ]),
+        ),
+        Expression::ForExpr(f) => ExprKind::For(Box::new(ForExpr {
+            key_var: f.intro.key_var.as_ref().map(|k| k.as_str().to_string()),
+            value_var: f.intro.value_var.as_str().to_string(),
+            coll: convert_expr(&f.intro.collection_expr, m, d),
+            key: f.key_expr.as_ref().map(|k| convert_expr(k, m, d)),
+            value: convert_expr(&f.value_expr, m, d),
+            cond: f.cond.as_ref().map(|c| convert_expr(&c.expr, m, d)),
+            grouping: f.grouping,
+        })),
+    };
+    Expr::new(kind, span)
+}
+
+fn convert_template(t: &Template, m: &Mapper, depth: usize) -> Vec<Part> {
+    if depth > MAX_DEPTH {
+        return Vec::new();
+    }
+    let d = depth + 1;
+    t.iter()
+        .map(|el| match el {
+            Element::Literal(s) => Part::Lit(s.value().clone()),
+            Element::Interpolation(i) => Part::Interp(convert_expr(&i.expr, m, d)),
+            Element::Directive(dir) => match dir.as_ref() {
+                Directive::If(i) => Part::If(
+                    convert_expr(&i.if_expr.cond_expr, m, d),
+                    convert_template(&i.if_expr.template, m, d),
+                    i.else_expr
+                        .as_ref()
+                        .map(|e| convert_template(&e.template, m, d))
+                        .unwrap_or_default(),
+                ),
+                Directive::For(f) => Part::For {
+                    key: f.for_expr.key_var.as_ref().map(|k| k.as_str().to_string()),
+                    value: f.for_expr.value_var.as_str().to_string(),
+                    coll: convert_expr(&f.for_expr.collection_expr, m, d),
+                    body: convert_template(&f.for_expr.template, m, d),
+                },
+            },
+        })
+        .collect()
+}

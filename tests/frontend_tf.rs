@@ -1,0 +1,172 @@
+//! The Terraform frontend over the real-world corpus and the acceptance scenarios.
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::Instant;
+
+use sgcheck::frontend::terraform::lower;
+use sgcheck::ir::{Lowered, Value};
+use sgcheck::settings::Settings;
+use sgcheck::source::{SourceFile, SourceMap};
+
+fn is_tf(p: &Path) -> bool {
+    let n = p.to_string_lossy();
+    [".tf", ".tf.json", ".tfvars", ".tfvars.json"]
+        .iter()
+        .any(|s| n.ends_with(s))
+}
+
+fn collect(dir: &Path, out: &mut Vec<PathBuf>) {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
+    for e in entries.flatten() {
+        let p = e.path();
+        if p.is_dir() {
+            collect(&p, out);
+        } else if is_tf(&p) {
+            out.push(p);
+        }
+    }
+}
+
+fn load(root: &Path) -> Option<(SourceMap, Vec<Arc<SourceFile>>)> {
+    let mut paths = Vec::new();
+    collect(root, &mut paths);
+    if paths.is_empty() {
+        return None;
+    }
+    paths.sort();
+    let sources = SourceMap::default();
+    let files = paths
+        .into_iter()
+        .filter_map(|p| {
+            let text = std::fs::read_to_string(&p).ok()?;
+            Some(sources.add(p, text))
+        })
+        .collect();
+    Some((sources, files))
+}
+
+fn check_spans(sources: &SourceMap, out: &Lowered) {
+    for d in &out.errors {
+        let f = sources.get(d.span.file);
+        assert!(d.span.start <= d.span.end && d.span.end as usize <= f.text.len());
+    }
+}
+
+#[test]
+fn corpus_lowers_without_panics() {
+    let Some((sources, files)) = load(Path::new("/work/shared/corpus")) else {
+        eprintln!("corpus absent, skipped");
+        return;
+    };
+    let started = Instant::now();
+    let out = lower(&files, &sources, &Settings::default());
+    eprintln!(
+        "corpus: {} files, {} resources, {} errors, {} modules not analysed, {:?} in {:?}",
+        files.len(),
+        out.resources.len(),
+        out.errors.len(),
+        out.modules_not_analysed.len(),
+        out.unknowns,
+        started.elapsed()
+    );
+    check_spans(&sources, &out);
+    for d in &out.errors {
+        let f = sources.get(d.span.file);
+        let lc = f.line_col(d.span.start as usize);
+        eprintln!(
+            "  {}:{}:{}: {}",
+            f.display_path(),
+            lc.line,
+            lc.column,
+            d.message
+        );
+    }
+    assert!(!out.resources.is_empty());
+}
+
+fn scenario(name_prefix: &str) -> Option<(SourceMap, Lowered)> {
+    let dir = std::fs::read_dir("/work/shared/scenarios")
+        .ok()?
+        .flatten()
+        .map(|e| e.path())
+        .find(|p| {
+            p.file_name()
+                .is_some_and(|n| n.to_string_lossy().starts_with(name_prefix))
+        })?;
+    let (sources, files) = load(&dir)?;
+    let out = lower(&files, &sources, &Settings::default());
+    Some((sources, out))
+}
+
+#[test]
+fn scenarios_lower_without_errors() {
+    let Ok(entries) = std::fs::read_dir("/work/shared/scenarios") else {
+        eprintln!("scenarios absent, skipped");
+        return;
+    };
+    for dir in entries.flatten().map(|e| e.path()).filter(|p| p.is_dir()) {
+        let Some((sources, files)) = load(&dir) else {
+            continue;
+        };
+        let out = lower(&files, &sources, &Settings::default());
+        check_spans(&sources, &out);
+        assert!(out.errors.is_empty(), "{}: {:?}", dir.display(), out.errors);
+        assert!(!out.resources.is_empty(), "{}", dir.display());
+    }
+}
+
+#[test]
+fn scenario_27_cidr_has_variable_default_origin() {
+    let Some((sources, out)) = scenario("27-") else {
+        return;
+    };
+    let sg = out
+        .resources
+        .iter()
+        .find(|r| r.address == "aws_security_group.admin")
+        .expect("security group lowered");
+    let cidr = &sg
+        .attr("ingress")
+        .and_then(|v| v.as_list())
+        .expect("ingress list")[0]
+        .get("cidr_blocks")
+        .and_then(|v| v.as_list())
+        .expect("cidr list")[0];
+    assert_eq!(cidr.as_str().as_deref(), Some("0.0.0.0/0"));
+    let use_file = sources.get(cidr.span.file);
+    assert_eq!(&use_file.text[cidr.span.range()], "var.ssh_allowed_cidr");
+    let origin = &cidr.origins[0];
+    assert_eq!(
+        origin.message,
+        "value comes from variable 'ssh_allowed_cidr' default"
+    );
+    let def_file = sources.get(origin.span.file);
+    assert_eq!(&def_file.text[origin.span.range()], "\"0.0.0.0/0\"");
+}
+
+#[test]
+fn scenario_26_cidr_is_unknown() {
+    let Some((_, out)) = scenario("26-") else {
+        return;
+    };
+    let sg = out
+        .resources
+        .iter()
+        .find(|r| r.address == "aws_security_group.admin")
+        .expect("security group lowered");
+    let cidr = &sg
+        .attr("ingress")
+        .and_then(|v| v.as_list())
+        .expect("ingress list")[0]
+        .get("cidr_blocks")
+        .and_then(|v| v.as_list())
+        .expect("cidr list")[0];
+    match &cidr.value {
+        Value::Unknown(u) => assert_eq!(u.reason, "variable 'ssh_allowed_cidr' has no value"),
+        other => panic!("expected unknown, got {other:?}"),
+    }
+    assert_eq!(out.unknowns.get("variable without value"), Some(&1));
+}

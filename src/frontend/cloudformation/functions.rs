@@ -1,0 +1,352 @@
+//! String, list and mapping intrinsics: `Fn::Sub`, `Join`, `Select`, `Split`, `FindInMap`,
+//! `Cidr`, `ImportValue`, `Length`, `ToJsonString`.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use ipnet::IpNet;
+
+use super::eval::{text, Arg, Eval};
+use crate::frontend::tree::Node;
+use crate::ir::{Unknown, Val, Value};
+use crate::source::Span;
+
+/// Most subnets `Fn::Cidr` may produce (CloudFormation's own limit).
+const MAX_CIDR_COUNT: i64 = 256;
+
+impl Eval<'_> {
+    /// The elements of a list-form argument (`[a, b]`), or `None`.
+    fn list_args<'n>(&self, arg: Arg<'n>) -> Option<&'n [Node]> {
+        arg.node.as_seq()
+    }
+
+    /// Evaluates `node` to text, or the reason it has none.
+    fn text_of(&mut self, node: &Node) -> Result<String, String> {
+        self.eval(node).map_or(Ok(String::new()), |v| text(&v))
+    }
+
+    /// `Fn::Sub`: `"…${Name}…"` or `["…", {Name: value}]`.
+    pub fn sub(&mut self, arg: Arg) -> Val {
+        let span = arg.call.span;
+        let (template, vars) = match (arg.node.as_str(), self.list_args(arg)) {
+            (Some(s), _) => (s, None),
+            (None, Some([s, vars])) if s.as_str().is_some() => {
+                (s.as_str().unwrap_or_default(), Some(vars))
+            }
+            _ => return Val::unknown("Fn::Sub expects a string or [string, variables]", span),
+        };
+        let mut bound = HashMap::new();
+        for (k, v) in vars.and_then(Node::as_map).unwrap_or_default() {
+            bound.insert(k.name.as_str(), self.eval(v));
+        }
+        let mut out = String::new();
+        let mut rest = template;
+        while let Some(i) = rest.find("${") {
+            out.push_str(&rest[..i]);
+            let after = &rest[i + 2..];
+            if let Some(literal) = after.strip_prefix('!') {
+                out.push_str("${");
+                rest = literal;
+                continue;
+            }
+            let Some(j) = after.find('}') else {
+                out.push_str(&rest[i..]);
+                rest = "";
+                break;
+            };
+            let name = after[..j].trim();
+            rest = &after[j + 1..];
+            let value = match bound.get(name) {
+                Some(v) => v.clone(),
+                None => self.sub_variable(name, span),
+            };
+            match value.map_or(Ok(String::new()), |v| text(&v)) {
+                Ok(s) => out.push_str(&s),
+                Err(reason) => return Val::unknown(reason, span),
+            }
+        }
+        out.push_str(rest);
+        Val::new(Value::String(out), span)
+    }
+
+    /// `${Name}` or `${Resource.Attribute}` outside the variable map.
+    fn sub_variable(&mut self, name: &str, span: Span) -> Option<Val> {
+        match name.split_once('.') {
+            Some((res, attr)) if !name.starts_with("AWS::") => {
+                Some(self.attribute(res, attr, span))
+            }
+            _ => self.reference(name, span),
+        }
+    }
+
+    /// `Fn::Join [delimiter, list]`.
+    pub fn join(&mut self, arg: Arg) -> Val {
+        let span = arg.call.span;
+        let Some([delim, list]) = self.list_args(arg) else {
+            return Val::unknown("Fn::Join expects [delimiter, list]", span);
+        };
+        let Some(delim) = delim.as_str() else {
+            return Val::unknown("Fn::Join expects a string delimiter", span);
+        };
+        let parts = match self.eval(list).map(|v| v.value) {
+            Some(Value::List(items)) => items.iter().map(text).collect::<Result<Vec<_>, _>>(),
+            Some(Value::Unknown(u)) => Err(u.reason.clone()),
+            _ => Err("Fn::Join expects a list".to_string()),
+        };
+        match parts {
+            Ok(parts) => Val::new(Value::String(parts.join(delim)), span),
+            Err(reason) => Val::unknown(reason, span),
+        }
+    }
+
+    /// `Fn::Select [index, list]`: the element itself, with its own span.
+    pub fn select(&mut self, arg: Arg) -> Option<Val> {
+        let span = arg.call.span;
+        let Some([index, list]) = self.list_args(arg) else {
+            return Some(Val::unknown("Fn::Select expects [index, list]", span));
+        };
+        let index = match self.eval(index) {
+            Some(v) => match v.as_i64() {
+                Some(i) => i,
+                None => {
+                    return Some(Val::unknown(
+                        text(&v)
+                            .err()
+                            .unwrap_or_else(|| "Fn::Select index is not a number".to_string()),
+                        span,
+                    ))
+                }
+            },
+            None => return Some(Val::unknown("Fn::Select index is AWS::NoValue", span)),
+        };
+        let list = self.eval(list)?;
+        Some(match list.value {
+            Value::List(items) => usize::try_from(index)
+                .ok()
+                .and_then(|i| items.into_iter().nth(i))
+                .unwrap_or_else(|| {
+                    Val::unknown(format!("Fn::Select index {index} is out of range"), span)
+                }),
+            Value::Unknown(u) => Val::unknown(u.reason.clone(), span),
+            _ => Val::unknown("Fn::Select expects a list", span),
+        })
+    }
+
+    /// `Fn::Split [delimiter, string]`.
+    pub fn split(&mut self, arg: Arg) -> Val {
+        let span = arg.call.span;
+        let Some([delim, source]) = self.list_args(arg) else {
+            return Val::unknown("Fn::Split expects [delimiter, string]", span);
+        };
+        let (Some(delim), source) = (delim.as_str(), self.text_of(source)) else {
+            return Val::unknown("Fn::Split expects a string delimiter", span);
+        };
+        match source {
+            Ok(s) if !delim.is_empty() => Val::new(
+                Value::List(
+                    s.split(delim)
+                        .map(|p| Val::new(Value::String(p.to_string()), span))
+                        .collect(),
+                ),
+                span,
+            ),
+            Ok(_) => Val::unknown("Fn::Split has an empty delimiter", span),
+            Err(reason) => Val::unknown(reason, span),
+        }
+    }
+
+    /// `Fn::FindInMap [map, top key, second key, {DefaultValue: v}]`. An unknown key is tried
+    /// with every key of the mapping: one common value is known, several are candidates.
+    pub fn find_in_map(&mut self, arg: Arg) -> Option<Val> {
+        let span = arg.call.span;
+        let (map_name, top, second, default) = match self.list_args(arg) {
+            Some([m, a, b]) => (m, a, b, None),
+            Some([m, a, b, d]) => (m, a, b, d.get("DefaultValue")),
+            _ => {
+                return Some(Val::unknown(
+                    "Fn::FindInMap expects [map, top key, second key]",
+                    span,
+                ))
+            }
+        };
+        let keys = [map_name, top, second].map(|n| self.text_of(n));
+        let reason = keys.iter().find_map(|k| k.clone().err());
+        let [map_name, top, second] = keys;
+        let Some(map) = map_name
+            .ok()
+            .and_then(|m| self.t.mappings?.get(&m).map(|n| (m, n)))
+        else {
+            return Some(self.map_default(default, reason, "no such mapping", span));
+        };
+        let (map_name, map) = map;
+        let mut found: Vec<&Node> = Vec::new();
+        for (k1, level) in map.as_map().unwrap_or_default() {
+            if top.as_ref().is_ok_and(|t| *t != k1.name) {
+                continue;
+            }
+            for (k2, value) in level.as_map().unwrap_or_default() {
+                if second.as_ref().map_or(true, |s| *s == k2.name) {
+                    found.push(value);
+                }
+            }
+        }
+        let mut values: Vec<Val> = Vec::new();
+        for node in found {
+            if let Some(v) = self.eval(node) {
+                if !values.iter().any(|x| x.value == v.value) {
+                    values.push(v);
+                }
+            }
+        }
+        let origin = format!("value comes from mapping '{map_name}'");
+        Some(match values.len() {
+            0 => self.map_default(default, reason, "no such entry", span),
+            1 => {
+                let v = values.remove(0);
+                let from = v.span;
+                Val { span, ..v }.with_origin(from, origin)
+            }
+            _ => Val::new(
+                Value::Unknown(Arc::new(Unknown {
+                    reason: reason.unwrap_or_default(),
+                    candidates: values,
+                })),
+                span,
+            ),
+        })
+    }
+
+    /// `DefaultValue` of a `Fn::FindInMap` that found nothing.
+    fn map_default(
+        &mut self,
+        default: Option<&Node>,
+        reason: Option<String>,
+        missing: &str,
+        span: Span,
+    ) -> Val {
+        match (default, reason) {
+            (Some(d), _) => self.eval(d).unwrap_or_else(|| Val::new(Value::Null, span)),
+            (None, Some(reason)) => Val::unknown(reason, span),
+            (None, None) => Val::unknown(format!("Fn::FindInMap: {missing}"), span),
+        }
+    }
+
+    /// `Fn::Cidr [block, count, bits]`: the first `count` subnets with `bits` host bits.
+    pub fn cidr(&mut self, arg: Arg) -> Val {
+        let span = arg.call.span;
+        let Some([block, count, bits]) = self.list_args(arg) else {
+            return Val::unknown("Fn::Cidr expects [block, count, bits]", span);
+        };
+        let args = [block, count, bits].map(|n| self.text_of(n));
+        let [block, count, bits] = match args {
+            [Ok(a), Ok(b), Ok(c)] => [a, b, c],
+            [a, b, c] => {
+                let reason = [a, b, c].into_iter().find_map(Result::err);
+                return Val::unknown(reason.unwrap_or_default(), span);
+            }
+        };
+        match cidr_subnets(&block, &count, &bits) {
+            Ok(nets) => Val::new(
+                Value::List(
+                    nets.into_iter()
+                        .map(|n| Val::new(Value::String(n.to_string()), span))
+                        .collect(),
+                ),
+                span,
+            ),
+            Err(reason) => Val::unknown(format!("Fn::Cidr: {reason}"), span),
+        }
+    }
+
+    /// `Fn::ImportValue`: known only at deploy time.
+    pub fn import_value(&mut self, arg: Arg) -> Val {
+        let name = self
+            .eval_arg(arg)
+            .map_or(Ok(String::new()), |v| text(&v))
+            .unwrap_or_else(|_| "?".to_string());
+        Val::unknown(
+            format!("Fn::ImportValue '{name}' is resolved at deploy time"),
+            arg.call.span,
+        )
+    }
+
+    /// `Fn::Length` of a list.
+    pub fn length(&mut self, arg: Arg) -> Val {
+        let span = arg.call.span;
+        match self.eval_arg(arg).map(|v| v.value) {
+            Some(Value::List(items)) => Val::new(Value::Number(items.len() as f64), span),
+            Some(Value::Unknown(u)) => Val::unknown(u.reason.clone(), span),
+            _ => Val::unknown("Fn::Length expects a list", span),
+        }
+    }
+
+    /// `Fn::ToJsonString` of a fully known value.
+    pub fn json_string(&mut self, arg: Arg) -> Val {
+        let span = arg.call.span;
+        let json = self
+            .eval_arg(arg)
+            .map_or(Ok(serde_json::Value::Null), |v| to_json(&v));
+        match json {
+            Ok(j) => Val::new(Value::String(j.to_string()), span),
+            Err(reason) => Val::unknown(reason, span),
+        }
+    }
+}
+
+/// JSON of a known value (bounded by the value's depth, itself bounded by the parser).
+fn to_json(v: &Val) -> Result<serde_json::Value, String> {
+    Ok(match &v.value {
+        Value::Null => serde_json::Value::Null,
+        Value::Bool(b) => serde_json::Value::Bool(*b),
+        Value::Number(n) => serde_json::Number::from_f64(*n)
+            .map_or(serde_json::Value::Null, serde_json::Value::Number),
+        Value::String(s) => serde_json::Value::String(s.clone()),
+        Value::List(items) => {
+            serde_json::Value::Array(items.iter().map(to_json).collect::<Result<_, _>>()?)
+        }
+        Value::Map(m) => serde_json::Value::Object(
+            m.iter()
+                .map(|(k, v)| Ok((k.clone(), to_json(v)?)))
+                .collect::<Result<_, String>>()?,
+        ),
+        Value::Ref(_) | Value::Unknown(_) => return Err(text(v).err().unwrap_or_default()),
+    })
+}
+
+/// The subnets of `Fn::Cidr`, IPv4 or IPv6.
+fn cidr_subnets(block: &str, count: &str, bits: &str) -> Result<Vec<IpNet>, String> {
+    let net: IpNet = block
+        .trim()
+        .parse()
+        .map_err(|_| format!("'{block}' is not a CIDR block"))?;
+    let count: i64 = count
+        .trim()
+        .parse()
+        .map_err(|_| format!("count '{count}' is not a number"))?;
+    let bits: u8 = bits
+        .trim()
+        .parse()
+        .map_err(|_| format!("cidrBits '{bits}' is not a number"))?;
+    if !(1..=MAX_CIDR_COUNT).contains(&count) {
+        return Err(format!(
+            "count {count} is not between 1 and {MAX_CIDR_COUNT}"
+        ));
+    }
+    let prefix = net
+        .max_prefix_len()
+        .checked_sub(bits)
+        .filter(|p| *p >= net.prefix_len())
+        .ok_or_else(|| format!("{bits} bits do not fit in {net}"))?;
+    let nets: Vec<IpNet> = net
+        .trunc()
+        .subnets(prefix)
+        .map_err(|e| e.to_string())?
+        .take(count as usize)
+        .collect();
+    if nets.len() < count as usize {
+        return Err(format!(
+            "{net} holds fewer than {count} subnets of /{prefix}"
+        ));
+    }
+    Ok(nets)
+}

@@ -1,0 +1,321 @@
+//! YAML → [`Node`] through granit-parser events, without recursion.
+
+use std::collections::HashMap;
+
+use granit_parser::{Event, Marker, Parser, ScalarStyle, StructureStyle, Tag};
+
+use super::{error_at, Key, KeySet, Node, NodeKind, MAX_DEPTH};
+use crate::ir::Diagnostic;
+use crate::source::{SourceFile, Span};
+
+/// Most nodes alias expansion may add to one document (refuses "billion laughs" input).
+pub const ALIAS_BUDGET: usize = 100_000;
+
+/// Parses the first document of a YAML file. Plain scalars are typed as CloudFormation's
+/// YAML 1.1 reader does (`true`/`True`, numbers, `null`/`~`); quoted and block scalars stay
+/// strings; aliases are expanded within [`ALIAS_BUDGET`]; nesting is limited to [`MAX_DEPTH`].
+pub fn parse_yaml(file: &SourceFile) -> Result<Node, Diagnostic> {
+    let body = file.body();
+    let mut b = Builder {
+        file,
+        stack: Vec::new(),
+        anchors: HashMap::new(),
+        expanded: 0,
+        root: None,
+    };
+    for event in Parser::new_from_str(body) {
+        let (event, span) = event.map_err(|e| {
+            error_at(
+                file,
+                offset(e.marker()),
+                format!("invalid YAML: {}", e.info()),
+            )
+        })?;
+        let (start, end) = (offset(&span.start), offset(&span.end));
+        let tag_span = span
+            .tag_span()
+            .map(|t| file.body_span(offset(&t.start), offset(&t.end)));
+        match event {
+            Event::Scalar(text, style, anchor, tag) => {
+                let tag = tag.map_or((None, None), |t| b.tag(&t, tag_span));
+                let node = scalar(text.into_owned(), style, tag, file.body_span(start, end));
+                b.push(node, anchor)?;
+            }
+            Event::SequenceStart(style, anchor, tag) => {
+                let tag = tag.and_then(|t| b.tag(&t, tag_span).0);
+                b.open(true, style, anchor, tag, start)?;
+            }
+            Event::MappingStart(style, anchor, tag) => {
+                let tag = tag.and_then(|t| b.tag(&t, tag_span).0);
+                b.open(false, style, anchor, tag, start)?;
+            }
+            Event::SequenceEnd | Event::MappingEnd => b.close(end)?,
+            Event::Alias(id) => b.alias(id, file.body_span(start, end))?,
+            Event::DocumentEnd | Event::StreamEnd => {
+                if let Some(root) = b.root.take() {
+                    return Ok(root.node);
+                }
+            }
+            _ => {}
+        }
+    }
+    Ok(Node {
+        kind: NodeKind::Null,
+        span: file.body_span(0, 0),
+        tag: None,
+    })
+}
+
+/// Byte offset of a marker (parsing a `&str` always provides one).
+fn offset(m: &Marker) -> usize {
+    m.byte_offset().unwrap_or(m.index())
+}
+
+/// A finished node with what alias checks need.
+#[derive(Clone)]
+struct Built {
+    node: Node,
+    /// The scalar as written, for mapping keys.
+    raw: Option<String>,
+    /// Nodes in the subtree.
+    size: usize,
+    /// Collection levels in the subtree.
+    height: usize,
+}
+
+/// A collection being read.
+struct Frame {
+    items: Items,
+    start: usize,
+    flow: bool,
+    anchor: usize,
+    tag: Option<(String, Span)>,
+    size: usize,
+    height: usize,
+    last_end: usize,
+}
+
+enum Items {
+    Seq(Vec<Node>),
+    Map {
+        entries: Vec<(Key, Node)>,
+        keys: KeySet,
+        pending: Option<Key>,
+    },
+}
+
+struct Builder<'a> {
+    file: &'a SourceFile,
+    stack: Vec<Frame>,
+    anchors: HashMap<usize, Built>,
+    expanded: usize,
+    root: Option<Built>,
+}
+
+impl Builder<'_> {
+    /// A tag as written, or `None` for YAML core tags (`!!str`), which only set the type.
+    fn tag(&self, tag: &Tag, span: Option<Span>) -> (Option<(String, Span)>, Option<String>) {
+        if let Some(core) = tag.core_suffix() {
+            return (None, Some(core.to_string()));
+        }
+        let span = span.unwrap_or_default();
+        let text = self
+            .file
+            .text
+            .get(span.range())
+            .filter(|t| t.starts_with('!'))
+            .map(str::to_string)
+            .unwrap_or_else(|| format!("{}{}", tag.original_handle(), tag.suffix()));
+        (Some((text, span)), None)
+    }
+
+    fn open(
+        &mut self,
+        seq: bool,
+        style: StructureStyle,
+        anchor: usize,
+        tag: Option<(String, Span)>,
+        start: usize,
+    ) -> Result<(), Diagnostic> {
+        if self.stack.len() >= MAX_DEPTH {
+            return Err(error_at(
+                self.file,
+                start,
+                format!("YAML nesting deeper than {MAX_DEPTH} levels"),
+            ));
+        }
+        let start = tag
+            .as_ref()
+            .map_or(start, |(_, s)| start.min(self.body_offset(*s)));
+        self.stack.push(Frame {
+            items: if seq {
+                Items::Seq(Vec::new())
+            } else {
+                Items::Map {
+                    entries: Vec::new(),
+                    keys: KeySet::default(),
+                    pending: None,
+                }
+            },
+            start,
+            flow: style == StructureStyle::Flow,
+            anchor,
+            tag,
+            size: 1,
+            height: 1,
+            last_end: start,
+        });
+        Ok(())
+    }
+
+    fn body_offset(&self, span: Span) -> usize {
+        (span.start as usize).saturating_sub(self.file.body_offset())
+    }
+
+    fn close(&mut self, end: usize) -> Result<(), Diagnostic> {
+        let Some(frame) = self.stack.pop() else {
+            return Ok(());
+        };
+        let end = if frame.flow {
+            end.max(frame.last_end)
+        } else {
+            frame.last_end
+        };
+        let kind = match frame.items {
+            Items::Seq(items) => NodeKind::Seq(items),
+            Items::Map { entries, .. } => NodeKind::Map(entries),
+        };
+        let built = Built {
+            node: Node {
+                kind,
+                span: self.file.body_span(frame.start, end),
+                tag: frame.tag,
+            },
+            raw: None,
+            size: frame.size,
+            height: frame.height,
+        };
+        self.finish(built, frame.anchor)
+    }
+
+    fn push(&mut self, (node, raw): (Node, String), anchor: usize) -> Result<(), Diagnostic> {
+        let built = Built {
+            node,
+            raw: Some(raw),
+            size: 1,
+            height: 0,
+        };
+        self.finish(built, anchor)
+    }
+
+    fn alias(&mut self, id: usize, span: Span) -> Result<(), Diagnostic> {
+        let Some(target) = self.anchors.get(&id) else {
+            return Ok(());
+        };
+        let at = self.body_offset(span);
+        self.expanded += target.size;
+        if self.expanded > ALIAS_BUDGET {
+            return Err(error_at(
+                self.file,
+                at,
+                format!("YAML aliases expand to more than {ALIAS_BUDGET} nodes"),
+            ));
+        }
+        if self.stack.len() + target.height > MAX_DEPTH {
+            return Err(error_at(
+                self.file,
+                at,
+                format!("YAML alias nests deeper than {MAX_DEPTH} levels"),
+            ));
+        }
+        let mut built = target.clone();
+        // The copy is reported where the alias is written.
+        built.node.span = span;
+        self.finish(built, 0)
+    }
+
+    /// Attaches a finished node to its parent (or makes it the root).
+    fn finish(&mut self, built: Built, anchor: usize) -> Result<(), Diagnostic> {
+        if anchor != 0 {
+            self.anchors.insert(anchor, built.clone());
+        }
+        let end = self.body_end(built.node.span);
+        let Some(parent) = self.stack.last_mut() else {
+            if self.root.is_none() {
+                self.root = Some(built);
+            }
+            return Ok(());
+        };
+        parent.size += built.size;
+        parent.height = parent.height.max(built.height + 1);
+        parent.last_end = parent.last_end.max(end);
+        match &mut parent.items {
+            Items::Seq(items) => items.push(built.node),
+            Items::Map {
+                entries,
+                keys,
+                pending,
+            } => match pending.take() {
+                Some(key) => entries.push((key, built.node)),
+                None => {
+                    let Some(name) = built.raw else {
+                        return Err(Diagnostic {
+                            span: built.node.span,
+                            message: "mapping keys must be scalars".to_string(),
+                        });
+                    };
+                    let key = Key {
+                        name,
+                        span: built.node.span,
+                    };
+                    keys.insert(self.file, &key)?;
+                    *pending = Some(key);
+                }
+            },
+        }
+        Ok(())
+    }
+
+    fn body_end(&self, span: Span) -> usize {
+        (span.end as usize).saturating_sub(self.file.body_offset())
+    }
+}
+
+/// A typed scalar node and its text as written.
+fn scalar(
+    text: String,
+    style: ScalarStyle,
+    (tag, core): (Option<(String, Span)>, Option<String>),
+    span: Span,
+) -> (Node, String) {
+    let kind = match (core.as_deref(), &tag, style) {
+        (Some("str"), ..) | (None, Some(_), _) => NodeKind::String(text.clone()),
+        (Some(_), ..) | (None, None, ScalarStyle::Plain) => plain(&text),
+        _ => NodeKind::String(text.clone()),
+    };
+    let span = tag.as_ref().map_or(span, |(_, t)| t.cover(span));
+    (Node { kind, span, tag }, text)
+}
+
+/// YAML 1.1-style typing of a plain scalar.
+fn plain(text: &str) -> NodeKind {
+    match text {
+        "" | "~" | "null" | "Null" | "NULL" => NodeKind::Null,
+        "true" | "True" | "TRUE" => NodeKind::Bool(true),
+        "false" | "False" | "FALSE" => NodeKind::Bool(false),
+        _ => number(text).map_or_else(|| NodeKind::String(text.to_string()), NodeKind::Number),
+    }
+}
+
+/// A decimal number; leading zeros (`012`, account ids, octal-looking text) stay strings.
+fn number(text: &str) -> Option<f64> {
+    let digits = text.strip_prefix(['-', '+']).unwrap_or(text);
+    if !digits.starts_with(|c: char| c.is_ascii_digit()) {
+        return None;
+    }
+    let int_part = digits.split(['.', 'e', 'E']).next().unwrap_or(digits);
+    if int_part.len() > 1 && int_part.starts_with('0') {
+        return None;
+    }
+    text.parse::<f64>().ok().filter(|n| n.is_finite())
+}

@@ -12,7 +12,12 @@ use crate::source::{SourceFile, Span};
 use crate::Report;
 
 const SCHEMA: &str = "https://json.schemastore.org/sarif-2.1.0.json";
-const INFORMATION_URI: &str = "https://github.com/sgcheck/sgcheck";
+/// The project's address from Cargo.toml (`repository`, else `homepage`), when one is set.
+fn information_uri() -> Option<&'static str> {
+    [env!("CARGO_PKG_REPOSITORY"), env!("CARGO_PKG_HOMEPAGE")]
+        .into_iter()
+        .find(|u| !u.is_empty())
+}
 
 #[derive(Serialize)]
 struct Log {
@@ -42,7 +47,8 @@ struct Tool {
 struct Driver {
     name: &'static str,
     version: &'static str,
-    information_uri: &'static str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    information_uri: Option<&'static str>,
     rules: Vec<RuleDescriptor>,
 }
 
@@ -291,7 +297,7 @@ pub fn render(report: &Report) -> String {
                 driver: Driver {
                     name: "sgcheck",
                     version: env!("CARGO_PKG_VERSION"),
-                    information_uri: INFORMATION_URI,
+                    information_uri: information_uri(),
                     rules: rules::ALL.iter().map(|r| descriptor(r)).collect(),
                 },
             },

@@ -6,6 +6,7 @@
 //! [`model`] (typed network model) → [`net`] (reachability) → [`rules`] → [`finding`]s → [`report`].
 
 pub mod cli;
+pub mod config;
 pub mod finding;
 pub mod frontend;
 pub mod ir;
@@ -15,6 +16,7 @@ pub mod report;
 pub mod rules;
 pub mod settings;
 pub mod source;
+pub mod suppress;
 pub mod walk;
 
 use std::collections::BTreeMap;

@@ -1,0 +1,571 @@
+//! Inline suppressions: sgcheck's own comments and CloudFormation metadata, and the forms of
+//! other linters (tfsec, trivy, checkov, cfn_nag) mapped through each rule page's
+//! `equivalents`, so a team switching tools keeps its annotations.
+//!
+//! Comment forms (`#`, `//` or `/* */`), on the offending line, in the comment lines right
+//! above it, or right above the resource block:
+//! - `sgcheck:ignore SG001 reason…`, `sgcheck:ignore[SG001,SG005] reason…` (ids or names);
+//! - `tfsec:ignore:<id>`, `trivy:ignore:<id>`;
+//! - `checkov:skip=<CKV id>:reason` — anywhere from the resource header to the offending line.
+//!
+//! CloudFormation `Metadata` on a resource: `sgcheck: {ignore: [{rule: SG001, reason: …}]}`,
+//! `cfn_nag: {rules_to_suppress: [{id: W2, reason: …}]}`, `checkov: {skip: [{id: …}]}`.
+//!
+//! A sgcheck suppression without a reason still suppresses but is reported as a note, and so is
+//! one that suppresses nothing.
+
+use std::collections::BTreeMap;
+
+use crate::finding::{Confidence, Finding, Severity};
+use crate::ir::{Resource, Val};
+use crate::rules::Rule;
+use crate::source::{FileId, SourceFile, SourceMap, Span};
+
+/// Rule id and name of the note for a sgcheck suppression without a reason.
+pub const NO_REASON: (&str, &str) = ("SUP001", "suppression-without-reason");
+/// Rule id and name of the note for a sgcheck suppression that matched no finding.
+pub const UNUSED: (&str, &str) = ("SUP002", "unused-suppression");
+
+/// Other tools' check ids mapped to sgcheck rule ids, from the rule pages' `equivalents`.
+#[derive(Debug, Default)]
+pub struct Aliases {
+    /// (tool, lower-case foreign id) → sgcheck rule ids.
+    map: BTreeMap<(String, String), Vec<&'static str>>,
+}
+
+impl Aliases {
+    /// Collects the equivalents of `rules` (normally [`crate::rules::ALL`]).
+    pub fn from_rules(rules: &[&'static Rule]) -> Self {
+        let mut a = Aliases::default();
+        for rule in rules {
+            for (tool, ids) in &rule.page().meta.equivalents {
+                for id in ids {
+                    a.add(tool, id, rule.id);
+                }
+            }
+        }
+        a
+    }
+
+    /// Maps `tool`'s check `id` to the sgcheck rule `rule`.
+    pub fn add(&mut self, tool: &str, id: &str, rule: &'static str) {
+        self.map
+            .entry((tool.to_string(), id.to_ascii_lowercase()))
+            .or_default()
+            .push(rule);
+    }
+
+    /// The sgcheck rules that `id` of any of `tools` stands for.
+    fn rules(&self, tools: &[&str], id: &str) -> Vec<String> {
+        let id = id.to_ascii_lowercase();
+        tools
+            .iter()
+            .filter_map(|t| self.map.get(&(t.to_string(), id.clone())))
+            .flatten()
+            .map(|r| r.to_string())
+            .collect()
+    }
+}
+
+/// Where a suppression applies.
+#[derive(Debug, Clone, PartialEq)]
+enum Scope {
+    /// A comment on `line` (1-based): that line, or the line or resource right below its comment block.
+    Line { file: FileId, line: usize },
+    /// A comment anywhere inside the resource block, from the header to the offending line.
+    Block { file: FileId, line: usize },
+    /// CloudFormation metadata of one resource.
+    Resource { file: FileId, address: String },
+}
+
+#[derive(Debug, Clone)]
+struct Suppression {
+    span: Span,
+    scope: Scope,
+    /// sgcheck rule ids or names this suppression names (after mapping foreign ids).
+    rules: Vec<String>,
+    reason: Option<String>,
+    /// sgcheck's own form: reported when it has no reason or matches nothing.
+    own: bool,
+    used: bool,
+}
+
+/// Removes suppressed findings from `findings` and returns notes for sgcheck suppressions
+/// without a reason or without effect (those naming a rule in `disabled` excepted). The caller
+/// adds the notes to the findings and sorts again.
+pub fn apply(
+    findings: &mut Vec<Finding>,
+    resources: &[Resource],
+    sources: &SourceMap,
+    aliases: &Aliases,
+    disabled: &[String],
+) -> Vec<Finding> {
+    let files = sources.files();
+    let mut sups: Vec<Suppression> = files
+        .iter()
+        .flat_map(|f| comment_suppressions(f, aliases))
+        .collect();
+    sups.extend(
+        resources
+            .iter()
+            .flat_map(|r| metadata_suppressions(r, aliases)),
+    );
+    let mut notes: BTreeMap<Span, Finding> = BTreeMap::new();
+    findings.retain(|f| {
+        let mut keep = true;
+        for s in sups.iter_mut() {
+            if matches(s, f, &files) {
+                s.used = true;
+                keep = false;
+                if s.own && s.reason.is_none() {
+                    notes.entry(s.span).or_insert_with(|| {
+                        note(
+                            NO_REASON,
+                            s.span,
+                            &f.resource,
+                            format!(
+                                "suppression of {} has no reason; say why the finding is acceptable",
+                                f.rule
+                            ),
+                        )
+                    });
+                }
+            }
+        }
+        keep
+    });
+    for s in &sups {
+        let is_disabled = s
+            .rules
+            .iter()
+            .any(|r| disabled.iter().any(|d| d.eq_ignore_ascii_case(r)));
+        if s.own && !s.used && !is_disabled {
+            notes.entry(s.span).or_insert_with(|| {
+                note(
+                    UNUSED,
+                    s.span,
+                    "",
+                    format!("suppression of {} matches no finding", s.rules.join(", ")),
+                )
+            });
+        }
+    }
+    notes.into_values().collect()
+}
+
+fn note(
+    kind: (&'static str, &'static str),
+    span: Span,
+    resource: &str,
+    message: String,
+) -> Finding {
+    Finding {
+        rule: kind.0,
+        name: kind.1,
+        severity: Severity::Note,
+        confidence: Confidence::Definite,
+        span,
+        label: "this suppression".to_string(),
+        message,
+        resource: resource.to_string(),
+        resource_span: span,
+        related: Vec::new(),
+        notes: Vec::new(),
+    }
+}
+
+fn names_rule(s: &Suppression, f: &Finding) -> bool {
+    s.rules
+        .iter()
+        .any(|r| r.eq_ignore_ascii_case(f.rule) || r == f.name)
+}
+
+fn matches(s: &Suppression, f: &Finding, files: &[std::sync::Arc<SourceFile>]) -> bool {
+    if !names_rule(s, f) {
+        return false;
+    }
+    let line_of = |span: Span| {
+        files
+            .get(span.file.0 as usize)
+            .map(|file| (file, file.line_col(span.start as usize).line))
+    };
+    match &s.scope {
+        Scope::Resource { file, address } => {
+            *file == f.resource_span.file && *address == f.resource
+        }
+        Scope::Line { file, line } => [f.span, f.resource_span].into_iter().any(|target| {
+            target.file == *file && line_of(target).is_some_and(|(src, t)| governs(src, *line, t))
+        }),
+        Scope::Block { file, line } => {
+            let Some((src, header)) = line_of(f.resource_span) else {
+                return false;
+            };
+            if f.resource_span.file != *file {
+                return false;
+            }
+            let end = match line_of(f.span) {
+                Some((_, l)) if f.span.file == *file => l,
+                _ => header,
+            };
+            (header..=end).contains(line) || governs(src, *line, header)
+        }
+    }
+}
+
+/// True when a comment on `line` governs `target`: the same line, or `line` starts the run of
+/// comment-only lines right above `target`.
+fn governs(file: &SourceFile, line: usize, target: usize) -> bool {
+    line == target
+        || (line < target
+            && file
+                .text
+                .lines()
+                .skip(line.saturating_sub(1))
+                .take(target - line)
+                .all(is_comment_line))
+}
+
+fn is_comment_line(line: &str) -> bool {
+    let t = line.trim_start();
+    ["#", "//", "/*", "*"].iter().any(|p| t.starts_with(p))
+}
+
+/// The comment suppressions of one file.
+fn comment_suppressions(file: &SourceFile, aliases: &Aliases) -> Vec<Suppression> {
+    let mut out = Vec::new();
+    let mut offset = 0;
+    for (i, line) in file.text.split_inclusive('\n').enumerate() {
+        let Some(comment) = ["#", "//", "/*"].iter().filter_map(|p| line.find(p)).min() else {
+            offset += line.len();
+            continue;
+        };
+        let mut pos = comment;
+        while let Some((at, marker)) = next_marker(&line[pos..]) {
+            let start = pos + at;
+            let text_start = start + marker.len();
+            let after = &line[text_start..];
+            let eol = after.find(['\n', '\r']).unwrap_or(after.len());
+            // the text runs to the end of the line or the next marker
+            let len = next_marker(&after[..eol]).map_or(eol, |(next, _)| next);
+            if let Some(mut s) = parse_marker(marker, &after[..len], aliases) {
+                s.span = Span::new(file.id, offset + start, offset + text_start + len);
+                let line = i + 1;
+                s.scope = if marker == "checkov:skip=" {
+                    Scope::Block {
+                        file: file.id,
+                        line,
+                    }
+                } else {
+                    Scope::Line {
+                        file: file.id,
+                        line,
+                    }
+                };
+                out.push(s);
+            }
+            pos = text_start + len;
+        }
+        offset += line.len();
+    }
+    out
+}
+
+const MARKERS: [&str; 4] = [
+    "sgcheck:ignore",
+    "tfsec:ignore:",
+    "trivy:ignore:",
+    "checkov:skip=",
+];
+
+/// The first suppression marker in `s`: its byte position and which one.
+fn next_marker(s: &str) -> Option<(usize, &'static str)> {
+    MARKERS
+        .iter()
+        .filter_map(|m| s.find(m).map(|at| (at, *m)))
+        .min()
+}
+
+/// Parses the text after a marker (up to the end of the line).
+fn parse_marker(marker: &str, text: &str, aliases: &Aliases) -> Option<Suppression> {
+    let text = text.trim().trim_end_matches("*/").trim_end();
+    let (rules, reason, own) = match marker {
+        "sgcheck:ignore" => {
+            let (ids, reason) = if let Some(list) = text.strip_prefix('[') {
+                let (ids, reason) = list.split_once(']')?;
+                (ids, reason)
+            } else {
+                let text = text.strip_prefix(':').unwrap_or(text).trim_start();
+                text.split_once(char::is_whitespace).unwrap_or((text, ""))
+            };
+            let rules: Vec<String> = ids
+                .split(',')
+                .map(str::trim)
+                .filter(|s| !s.is_empty())
+                .map(str::to_string)
+                .collect();
+            (rules, reason, true)
+        }
+        "checkov:skip=" => {
+            let (id, reason) = text.split_once(':').unwrap_or((text, ""));
+            let id = id.split([' ', ',']).next().unwrap_or_default();
+            (aliases.rules(&["checkov"], id), reason, false)
+        }
+        _ => {
+            // tfsec/trivy: `<id>[:exp:<date>]`; both tools accept each other's ids
+            let id = text.split([' ', ':']).next().unwrap_or_default();
+            (aliases.rules(&["tfsec", "trivy"], id), "", false)
+        }
+    };
+    if rules.is_empty() {
+        return None;
+    }
+    let reason = reason.trim().trim_start_matches(['-', ':']).trim();
+    Some(Suppression {
+        span: Span::default(),
+        scope: Scope::Line {
+            file: Default::default(),
+            line: 0,
+        },
+        rules,
+        reason: (!reason.is_empty()).then(|| reason.to_string()),
+        own,
+        used: false,
+    })
+}
+
+/// The suppressions in a CloudFormation resource's `Metadata`.
+fn metadata_suppressions(r: &Resource, aliases: &Aliases) -> Vec<Suppression> {
+    let Some(meta) = &r.metadata else {
+        return Vec::new();
+    };
+    let entries = |tool: &str, list: &str| -> Vec<&Val> {
+        meta.get(tool)
+            .and_then(|t| t.get(list))
+            .and_then(Val::as_list)
+            .map(|l| l.iter().collect())
+            .unwrap_or_default()
+    };
+    let text = |v: &Val, key: &str| v.get(key).and_then(|x| x.as_str()).map(|s| s.to_string());
+    let scope = Scope::Resource {
+        file: r.span.file,
+        address: r.address.clone(),
+    };
+    let make = |span: Span, rules: Vec<String>, reason: Option<String>, own: bool| Suppression {
+        span,
+        scope: scope.clone(),
+        rules,
+        reason: reason.filter(|r| !r.trim().is_empty()),
+        own,
+        used: false,
+    };
+    let mut out = Vec::new();
+    for e in entries("sgcheck", "ignore") {
+        let rule = e
+            .as_str()
+            .map(|s| s.to_string())
+            .or_else(|| text(e, "rule"));
+        if let Some(rule) = rule {
+            out.push(make(e.span, vec![rule], text(e, "reason"), true));
+        }
+    }
+    for (tool, list, reason_key) in [
+        ("cfn_nag", "rules_to_suppress", "reason"),
+        ("checkov", "skip", "comment"),
+    ] {
+        for e in entries(tool, list) {
+            let Some(id) = text(e, "id") else { continue };
+            let rules = aliases.rules(&[tool], &id);
+            if !rules.is_empty() {
+                out.push(make(e.span, rules, text(e, reason_key), false));
+            }
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ir::{Existence, Frontend, Value};
+
+    const TF: &str = r#"# sgcheck:ignore SG005 egress is needed for updates
+resource "aws_security_group" "web" {
+  ingress {
+    cidr_blocks = ["0.0.0.0/0"] # sgcheck:ignore[SG001,SG004] bastion, reviewed 2024
+  }
+  ingress {
+    # tfsec:ignore:aws-ec2-no-public-ingress-sgr
+    cidr_blocks = ["0.0.0.0/0"]
+  }
+  #checkov:skip=CKV_AWS_260:web tier
+  ingress {
+    cidr_blocks = ["0.0.0.0/0"] /* sgcheck:ignore SG003 */
+  }
+}
+"#;
+
+    fn finding(file: &SourceFile, rule: &'static str, needle_line: usize) -> Finding {
+        let line_start: usize = file
+            .text
+            .split_inclusive('\n')
+            .take(needle_line - 1)
+            .map(str::len)
+            .sum();
+        Finding {
+            rule,
+            name: "x",
+            severity: Severity::Error,
+            confidence: Confidence::Definite,
+            span: Span::new(file.id, line_start + 4, line_start + 8),
+            label: String::new(),
+            message: "m".into(),
+            resource: "aws_security_group.web".into(),
+            resource_span: Span::new(file.id, 60, 90),
+            related: Vec::new(),
+            notes: Vec::new(),
+        }
+    }
+
+    fn aliases() -> Aliases {
+        let mut a = Aliases::default();
+        a.add("tfsec", "aws-ec2-no-public-ingress-sgr", "SG004");
+        a.add("checkov", "CKV_AWS_260", "SG004");
+        a.add("cfn_nag", "W2", "SG004");
+        a
+    }
+
+    #[test]
+    fn comment_forms_suppress_their_lines() {
+        let sources = SourceMap::default();
+        let file = sources.add("main.tf".into(), TF);
+        let mut findings = vec![
+            finding(&file, "SG001", 4),  // same line, bracket list
+            finding(&file, "SG004", 4),  // same line, second id
+            finding(&file, "SG004", 8),  // tfsec comment on the line above
+            finding(&file, "SG004", 12), // checkov inside the resource block
+            finding(&file, "SG005", 3),  // sgcheck comment above the resource header
+            finding(&file, "SG002", 8),  // nothing names SG002
+        ];
+        let notes = apply(&mut findings, &[], &sources, &aliases(), &[]);
+        assert_eq!(findings.len(), 1);
+        assert_eq!(findings[0].rule, "SG002");
+        // SG003 on line 12 has no finding and no reason: one note (unused wins)
+        assert_eq!(notes.len(), 1, "{notes:?}");
+        assert_eq!(notes[0].rule, UNUSED.0);
+        let lc = file.line_col(notes[0].span.start as usize);
+        assert_eq!((lc.line, lc.column), (12, 36));
+    }
+
+    #[test]
+    fn reasonless_suppression_still_suppresses_and_is_reported() {
+        let sources = SourceMap::default();
+        let file = sources.add("a.tf".into(), "x = 1\n  // sgcheck:ignore SG001\n  y = 2\n");
+        let mut findings = vec![finding(&file, "SG001", 3)];
+        findings[0].resource_span = Span::new(file.id, 0, 1);
+        let notes = apply(&mut findings, &[], &sources, &aliases(), &[]);
+        assert!(findings.is_empty());
+        assert_eq!(notes.len(), 1);
+        assert_eq!(notes[0].rule, NO_REASON.0);
+        assert_eq!(notes[0].severity, Severity::Note);
+        assert_eq!(notes[0].resource, "aws_security_group.web");
+    }
+
+    #[test]
+    fn trailing_comment_does_not_reach_the_next_line() {
+        let sources = SourceMap::default();
+        let file = sources.add("a.tf".into(), "a = 1 # sgcheck:ignore SG001 ok\nb = 2\n");
+        let mut findings = vec![finding(&file, "SG001", 2)];
+        findings[0].resource_span = findings[0].span;
+        apply(&mut findings, &[], &sources, &aliases(), &["SG001".into()]);
+        assert_eq!(findings.len(), 1);
+    }
+
+    fn map(entries: Vec<(&str, Val)>, span: Span) -> Val {
+        Val::new(
+            Value::Map(
+                entries
+                    .into_iter()
+                    .map(|(k, v)| (k.to_string(), v))
+                    .collect(),
+            ),
+            span,
+        )
+    }
+
+    #[test]
+    fn cloudformation_metadata_forms() {
+        let sources = SourceMap::default();
+        let file = sources.add("t.yaml".into(), "Resources:\n  Web:\n    Type: x\n");
+        let s = |v: &str| Val::new(Value::String(v.into()), Span::new(file.id, 0, 1));
+        let list = |items: Vec<Val>| Val::new(Value::List(items), Span::new(file.id, 0, 1));
+        let entry_span = Span::new(file.id, 13, 16);
+        let metadata = map(
+            vec![
+                (
+                    "sgcheck",
+                    map(
+                        vec![(
+                            "ignore",
+                            list(vec![map(vec![("rule", s("SG001"))], entry_span)]),
+                        )],
+                        entry_span,
+                    ),
+                ),
+                (
+                    "cfn_nag",
+                    map(
+                        vec![(
+                            "rules_to_suppress",
+                            list(vec![map(
+                                vec![("id", s("W2")), ("reason", s("public web"))],
+                                entry_span,
+                            )]),
+                        )],
+                        entry_span,
+                    ),
+                ),
+            ],
+            entry_span,
+        );
+        let resource = Resource {
+            frontend: Frontend::CloudFormation,
+            kind: "AWS::EC2::SecurityGroup".into(),
+            address: "Web".into(),
+            key: "t.yaml::Web".into(),
+            span: Span::new(file.id, 13, 16),
+            attrs: BTreeMap::new(),
+            exists: Existence::Yes,
+            module_calls: Vec::new(),
+            metadata: Some(metadata),
+        };
+        let mut findings = vec![finding(&file, "SG001", 3), finding(&file, "SG004", 3)];
+        for f in &mut findings {
+            f.resource = "Web".into();
+            f.resource_span = resource.span;
+        }
+        let notes = apply(&mut findings, &[resource], &sources, &aliases(), &[]);
+        assert!(findings.is_empty());
+        assert_eq!(notes.len(), 1);
+        assert_eq!(notes[0].rule, NO_REASON.0);
+        assert_eq!(notes[0].span, entry_span);
+    }
+
+    #[test]
+    fn marker_parsing() {
+        let a = aliases();
+        let s = parse_marker("sgcheck:ignore", " SG001,SG005 -- reviewed */", &a).unwrap();
+        assert_eq!(s.rules, vec!["SG001", "SG005"]);
+        assert_eq!(s.reason.as_deref(), Some("reviewed"));
+        assert!(parse_marker("sgcheck:ignore", "", &a).is_none());
+        let s = parse_marker(
+            "tfsec:ignore:",
+            "aws-ec2-no-public-ingress-sgr:exp:2025-01-01",
+            &a,
+        );
+        assert_eq!(s.unwrap().rules, vec!["SG004"]);
+        assert!(parse_marker("trivy:ignore:", "AVD-AWS-9999", &a).is_none());
+        let s = parse_marker("checkov:skip=", "CKV_AWS_260:public web", &a).unwrap();
+        assert_eq!(s.reason.as_deref(), Some("public web"));
+        assert!(!s.own);
+    }
+}

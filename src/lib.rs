@@ -123,6 +123,14 @@ pub fn lint(paths: &[PathBuf], settings: &Settings) -> Report {
 
     let model = model::build(&lowered.resources, &report.sources, settings);
     let mut findings = rules::run(&model, settings);
+    let notes = suppress::apply(
+        &mut findings,
+        &lowered.resources,
+        &report.sources,
+        &suppress::Aliases::from_rules(rules::ALL),
+        &settings.disabled_rules,
+    );
+    findings.extend(notes);
     sort_findings(&mut findings, &report.sources);
 
     report.resources = lowered.resources.len();

@@ -298,8 +298,8 @@ fn to_json(v: &Val) -> Result<serde_json::Value, String> {
     Ok(match &v.value {
         Value::Null => serde_json::Value::Null,
         Value::Bool(b) => serde_json::Value::Bool(*b),
-        Value::Number(n) => serde_json::Number::from_f64(*n)
-            .map_or(serde_json::Value::Null, serde_json::Value::Number),
+        Value::Number(n) if n.fract() == 0.0 && n.abs() < 9e15 => (*n as i64).into(),
+        Value::Number(n) => (*n).into(),
         Value::String(s) => serde_json::Value::String(s.clone()),
         Value::List(items) => {
             serde_json::Value::Array(items.iter().map(to_json).collect::<Result<_, _>>()?)

@@ -15,7 +15,7 @@ fn json(text: &str) -> Result<Node, Diagnostic> {
     parse_json(&file("t.json", text))
 }
 
-fn slice<'a>(text: &'a str, span: Span) -> &'a str {
+fn slice(text: &str, span: Span) -> &str {
     &text[span.range()]
 }
 

@@ -88,11 +88,8 @@ impl Eval<'_> {
         let Some(delim) = delim.as_str() else {
             return Val::unknown("Fn::Join expects a string delimiter", span);
         };
-        let parts = match self.eval(list).map(|v| v.value) {
-            Some(Value::List(items)) => items.iter().map(text).collect::<Result<Vec<_>, _>>(),
-            Some(Value::Unknown(u)) => Err(u.reason.clone()),
-            _ => Err("Fn::Join expects a list".to_string()),
-        };
+        let parts = items(self.eval(list), "Join")
+            .and_then(|items| items.iter().map(text).collect::<Result<Vec<_>, _>>());
         match parts {
             Ok(parts) => Val::new(Value::String(parts.join(delim)), span),
             Err(reason) => Val::unknown(reason, span),
@@ -119,16 +116,14 @@ impl Eval<'_> {
             },
             None => return Some(Val::unknown("Fn::Select index is AWS::NoValue", span)),
         };
-        let list = self.eval(list)?;
-        Some(match list.value {
-            Value::List(items) => usize::try_from(index)
+        Some(match items(self.eval(list), "Select") {
+            Ok(items) => usize::try_from(index)
                 .ok()
                 .and_then(|i| items.into_iter().nth(i))
                 .unwrap_or_else(|| {
                     Val::unknown(format!("Fn::Select index {index} is out of range"), span)
                 }),
-            Value::Unknown(u) => Val::unknown(u.reason.clone(), span),
-            _ => Val::unknown("Fn::Select expects a list", span),
+            Err(reason) => Val::unknown(reason, span),
         })
     }
 
@@ -273,10 +268,9 @@ impl Eval<'_> {
     /// `Fn::Length` of a list.
     pub fn length(&mut self, arg: Arg) -> Val {
         let span = arg.call.span;
-        match self.eval_arg(arg).map(|v| v.value) {
-            Some(Value::List(items)) => Val::new(Value::Number(items.len() as f64), span),
-            Some(Value::Unknown(u)) => Val::unknown(u.reason.clone(), span),
-            _ => Val::unknown("Fn::Length expects a list", span),
+        match items(self.eval_arg(arg), "Length") {
+            Ok(items) => Val::new(Value::Number(items.len() as f64), span),
+            Err(reason) => Val::unknown(reason, span),
         }
     }
 
@@ -290,6 +284,20 @@ impl Eval<'_> {
             Ok(j) => Val::new(Value::String(j.to_string()), span),
             Err(reason) => Val::unknown(reason, span),
         }
+    }
+}
+
+/// The elements of a list value, or why it has none (unknown, a resource attribute).
+fn items(v: Option<Val>, function: &str) -> Result<Vec<Val>, String> {
+    match v {
+        Some(Val {
+            value: Value::List(items),
+            ..
+        }) => Ok(items),
+        Some(v) if matches!(v.value, Value::Unknown(_) | Value::Ref(_)) => {
+            Err(text(&v).err().unwrap_or_default())
+        }
+        _ => Err(format!("Fn::{function} expects a list")),
     }
 }
 

@@ -146,7 +146,7 @@ fn lower_template(file: &SourceFile, settings: &Settings, root: &Node) -> Lowere
             frontend: Frontend::CloudFormation,
             kind: kind.to_string(),
             address: id.clone(),
-            key: format!("{}::{}", file.display_path(), id),
+            key: ev.key(id),
             span: key.span,
             attrs,
             exists,

@@ -250,7 +250,7 @@ fn sub_join_select_split() {
     let prelude = "Parameters:\n  Name:\n    Type: String\n    Default: web\n";
     let text = template(
         prelude,
-        "      A: !Sub '${Name}-${!Literal}-${AWS::URLSuffix}'\n      B: !Sub ['${X}/${Name}', {X: 10}]\n      C: !Sub 'arn:${AWS::Region}'\n      D: !Sub '${Vpc.CidrBlock}'\n      E: !Sub '${Vpc}'\n      F: !Join ['-', [a, !Ref Name, 1]]\n      G: !Select [1, !Split [',', 'a,b,c']]\n      H: !Select ['0', [x, y]]\n      I: !Select [5, [x]]\n      J: !Join ['', [!Ref Vpc]]",
+        "      A: !Sub '${Name}-${!Literal}-${AWS::URLSuffix}'\n      B: !Sub ['${X}/${Name}', {X: 10}]\n      C: !Sub 'arn:${AWS::Region}'\n      D: !Sub '${Vpc.CidrBlock}'\n      E: !Sub '${Vpc}'\n      F: !Join ['-', [a, !Ref Name, 1]]\n      G: !Select [1, !Split [',', 'a,b,c']]\n      H: !Select ['0', [x, y]]\n      I: !Select [5, [x]]\n      J: !Join ['', [!Ref Vpc]]\n      K: !Select [0, !GetAtt Vpc.Ipv6CidrBlocks]",
     );
     let l = lower(&text);
     assert_eq!(string(attr(&l, "R", "A")), "web-${Literal}-amazonaws.com");
@@ -267,7 +267,11 @@ fn sub_join_select_split() {
     assert_eq!(string(h), "x");
     assert_eq!(&text[h.span.range()], "x");
     assert!(reason(attr(&l, "R", "I")).contains("out of range"));
-    assert_eq!(l.unknowns.get("resource attribute"), Some(&2));
+    assert_eq!(
+        reason(attr(&l, "R", "K")),
+        "'Vpc.Ipv6CidrBlocks' is known only after deploy"
+    );
+    assert_eq!(l.unknowns.get("resource attribute"), Some(&3));
 }
 
 #[test]

@@ -121,7 +121,10 @@ impl KeySet {
 /// A diagnostic at body offset `offset` (one character wide when the text has one there).
 fn error_at(file: &SourceFile, offset: usize, message: String) -> Diagnostic {
     let body = file.body();
-    let offset = offset.min(body.len());
+    let mut offset = offset.min(body.len());
+    while !body.is_char_boundary(offset) {
+        offset -= 1;
+    }
     let end = body[offset..]
         .chars()
         .next()

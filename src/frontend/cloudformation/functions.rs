@@ -15,11 +15,6 @@ use crate::source::Span;
 const MAX_CIDR_COUNT: i64 = 256;
 
 impl Eval<'_> {
-    /// The elements of a list-form argument (`[a, b]`), or `None`.
-    fn list_args<'n>(&self, arg: Arg<'n>) -> Option<&'n [Node]> {
-        arg.node.as_seq()
-    }
-
     /// Evaluates `node` to text, or the reason it has none.
     fn text_of(&mut self, node: &Node) -> Result<String, String> {
         self.eval(node).map_or(Ok(String::new()), |v| text(&v))
@@ -28,7 +23,7 @@ impl Eval<'_> {
     /// `Fn::Sub`: `"…${Name}…"` or `["…", {Name: value}]`.
     pub fn sub(&mut self, arg: Arg) -> Val {
         let span = arg.call.span;
-        let (template, vars) = match (arg.node.as_str(), self.list_args(arg)) {
+        let (template, vars) = match (arg.node.as_str(), arg.node.as_seq()) {
             (Some(s), _) => (s, None),
             (None, Some([s, vars])) if s.as_str().is_some() => {
                 (s.as_str().unwrap_or_default(), Some(vars))
@@ -82,7 +77,7 @@ impl Eval<'_> {
     /// `Fn::Join [delimiter, list]`.
     pub fn join(&mut self, arg: Arg) -> Val {
         let span = arg.call.span;
-        let Some([delim, list]) = self.list_args(arg) else {
+        let Some([delim, list]) = arg.node.as_seq() else {
             return Val::unknown("Fn::Join expects [delimiter, list]", span);
         };
         let Some(delim) = delim.as_str() else {
@@ -99,7 +94,7 @@ impl Eval<'_> {
     /// `Fn::Select [index, list]`: the element itself, with its own span.
     pub fn select(&mut self, arg: Arg) -> Option<Val> {
         let span = arg.call.span;
-        let Some([index, list]) = self.list_args(arg) else {
+        let Some([index, list]) = arg.node.as_seq() else {
             return Some(Val::unknown("Fn::Select expects [index, list]", span));
         };
         let index = match self.eval(index) {
@@ -130,7 +125,7 @@ impl Eval<'_> {
     /// `Fn::Split [delimiter, string]`.
     pub fn split(&mut self, arg: Arg) -> Val {
         let span = arg.call.span;
-        let Some([delim, source]) = self.list_args(arg) else {
+        let Some([delim, source]) = arg.node.as_seq() else {
             return Val::unknown("Fn::Split expects [delimiter, string]", span);
         };
         let (Some(delim), source) = (delim.as_str(), self.text_of(source)) else {
@@ -154,7 +149,7 @@ impl Eval<'_> {
     /// with every key of the mapping: one common value is known, several are candidates.
     pub fn find_in_map(&mut self, arg: Arg) -> Option<Val> {
         let span = arg.call.span;
-        let (map_name, top, second, default) = match self.list_args(arg) {
+        let (map_name, top, second, default) = match arg.node.as_seq() {
             Some([m, a, b]) => (m, a, b, None),
             Some([m, a, b, d]) => (m, a, b, d.get("DefaultValue")),
             _ => {
@@ -229,7 +224,7 @@ impl Eval<'_> {
     /// `Fn::Cidr [block, count, bits]`: the first `count` subnets with `bits` host bits.
     pub fn cidr(&mut self, arg: Arg) -> Val {
         let span = arg.call.span;
-        let Some([block, count, bits]) = self.list_args(arg) else {
+        let Some([block, count, bits]) = arg.node.as_seq() else {
             return Val::unknown("Fn::Cidr expects [block, count, bits]", span);
         };
         let args = [block, count, bits].map(|n| self.text_of(n));

@@ -97,6 +97,7 @@ fn aliases_resolve_within_a_budget() {
         ));
     }
     let e = yaml(&bomb).unwrap_err();
+    assert!(yaml("a: &a [1, *a]\n").is_err());
     assert!(e.message.contains("aliases expand"), "{}", e.message);
     assert!(e.span.start > 0 && (e.span.end as usize) <= bomb.len());
 }

@@ -32,9 +32,10 @@ pub fn parse_yaml(file: &SourceFile) -> Result<Node, Diagnostic> {
             )
         })?;
         let (start, end) = (offset(&span.start), offset(&span.end));
-        let tag_span = span
-            .tag_span()
-            .map(|t| file.body_span(offset(&t.start), offset(&t.end)));
+        // A tag whose token span is unavailable points at its node.
+        let tag_span = span.tag_span().map_or(file.body_span(start, start), |t| {
+            file.body_span(offset(&t.start), offset(&t.end))
+        });
         match event {
             Event::Scalar(text, style, anchor, tag) => {
                 let tag = tag.map_or((None, None), |t| b.tag(&t, tag_span));
@@ -114,11 +115,10 @@ struct Builder<'a> {
 
 impl Builder<'_> {
     /// A tag as written, or `None` for YAML core tags (`!!str`), which only set the type.
-    fn tag(&self, tag: &Tag, span: Option<Span>) -> (Option<(String, Span)>, Option<String>) {
+    fn tag(&self, tag: &Tag, span: Span) -> (Option<(String, Span)>, Option<String>) {
         if let Some(core) = tag.core_suffix() {
             return (None, Some(core.to_string()));
         }
-        let span = span.unwrap_or_default();
         let text = self
             .file
             .text
@@ -209,10 +209,14 @@ impl Builder<'_> {
     }
 
     fn alias(&mut self, id: usize, span: Span) -> Result<(), Diagnostic> {
-        let Some(target) = self.anchors.get(&id) else {
-            return Ok(());
-        };
         let at = self.body_offset(span);
+        let Some(target) = self.anchors.get(&id) else {
+            return Err(error_at(
+                self.file,
+                at,
+                "YAML alias refers to a node that contains it".to_string(),
+            ));
+        };
         self.expanded += target.size;
         if self.expanded > ALIAS_BUDGET {
             return Err(error_at(

@@ -67,7 +67,7 @@ fn convert(file: &SourceFile, value: &Value, depth: usize) -> Result<Node, Diagn
                     name,
                     span: file.body_span(r.start, r.end),
                 };
-                keys.insert(file, &key)?;
+                keys.check(file, &entries, &key)?;
                 entries.push((key, convert(file, &prop.value, depth + 1)?));
             }
             NodeKind::Map(entries)

@@ -74,6 +74,12 @@ fn duplicate_keys_name_both_locations() {
     assert_eq!(e.message, "duplicate key 'Type' (first defined at line 3)");
     assert_eq!(e.span.start as usize, text.rfind("Type").unwrap());
 
+    let mut big: String = (0..40).map(|i| format!("k{i}: {i}\n")).collect();
+    big.push_str("k35: again\n");
+    let e = yaml(&big).unwrap_err();
+    assert_eq!(e.message, "duplicate key 'k35' (first defined at line 36)");
+    assert_eq!(e.span.start as usize, big.rfind("k35").unwrap());
+
     let text = "{\"a\": 1,\n \"a\": 2}";
     let e = json(text).unwrap_err();
     assert_eq!(e.message, "duplicate key 'a' (first defined at line 1)");

@@ -450,4 +450,15 @@ fn deep_intrinsic_nesting_is_bounded() {
     let l = lower(&text);
     assert!(l.errors.is_empty());
     assert!(resource(&l, "R").attr("Deep").is_some());
+
+    // Deep values that reach each other through Fn::GetAtt stay within the depth limit.
+    let deep = |inner: &str| "!Base64 [".repeat(depth) + inner + &"]".repeat(depth);
+    let text = format!(
+        "Resources:\n  A:\n    Type: AWS::EC2::VPC\n    Properties:\n      CidrBlock: {}\n  B:\n    Type: AWS::EC2::VPC\n    Properties:\n      CidrBlock: {}\n",
+        deep("!GetAtt B.CidrBlock"),
+        deep("!GetAtt A.CidrBlock")
+    );
+    let l = lower(&text);
+    assert!(l.errors.is_empty());
+    assert_eq!(l.unknowns.get("other"), Some(&2));
 }

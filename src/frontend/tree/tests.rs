@@ -113,6 +113,10 @@ fn deep_nesting_is_refused_not_overflowed() {
     let deep = "[".repeat(MAX_DEPTH + 10) + &"]".repeat(MAX_DEPTH + 10);
     assert!(yaml(&deep).unwrap_err().message.contains("nesting"));
     assert!(json(&deep).unwrap_err().message.contains("nesting"));
+    let e = json(&("{\"a\": ".repeat(5000) + "1" + &"}".repeat(5000))).unwrap_err();
+    assert_eq!(e.span.start as usize, 6 * MAX_DEPTH);
+    let brackets_in_strings = format!("[\"{}\\\"\"]", "[".repeat(500));
+    assert!(json(&brackets_in_strings).is_ok());
     let block: String = (0..MAX_DEPTH + 5)
         .map(|i| format!("{}- \n", "  ".repeat(i)))
         .collect();

@@ -209,7 +209,7 @@ fn conditions_and_if() {
     let prelude = "Parameters:\n  Env:\n    Type: String\n    AllowedValues: [dev, prod]\n  Mode:\n    Type: String\n    Default: open\nConditions:\n  IsDev: !Equals [!Ref Env, dev]\n  IsOpen: !Equals [open, !Ref Mode]\n  IsQa: !Equals [!Ref Env, qa]\n  Both: !And [!Condition IsOpen, !Not [!Condition IsQa]]\n  Loop: !Not [!Condition Loop]\n";
     let text = template(
         prelude,
-        "      Public: !If [IsDev, true, false]\n      Open: !If [IsOpen, 0.0.0.0/0, 10.0.0.0/8]\n      Both: !If [Both, yes, no]\n      Loop: !If [Loop, a, b]\n      Maybe: !If [IsDev, x, !Ref AWS::NoValue]\n      Gone: !If [IsQa, x, !Ref AWS::NoValue]\n      Eq: !Equals [a, a]",
+        "      Public: !If [IsDev, true, false]\n      Open: !If [IsOpen, 0.0.0.0/0, 10.0.0.0/8]\n      Both: !If [Both, yes, no]\n      Loop: !If [Loop, a, b]\n      Maybe: !If [IsDev, x, !Ref AWS::NoValue]\n      Gone: !If [IsQa, x, !Ref AWS::NoValue]\n      Eq: !Equals [a, a]\n      Same: !If [IsDev, 22, 22]",
     );
     let l = lower(&text);
     let p = attr(&l, "R", "Public");
@@ -232,6 +232,7 @@ fn conditions_and_if() {
     assert_eq!(maybe.candidates[1].value, Value::Null);
     assert!(resource(&l, "R").attr("Gone").is_none());
     assert_eq!(attr(&l, "R", "Eq").value, Value::Bool(true));
+    assert_eq!(attr(&l, "R", "Same").value, Value::Number(22.0));
 }
 
 #[test]

@@ -94,34 +94,62 @@ impl Node {
     }
 }
 
-/// Tracks the keys of one mapping being built, to report duplicates.
+/// Finds duplicate keys of one mapping being built: a scan while it is small, an index
+/// once it is large (no allocation for the common small mapping).
 #[derive(Default)]
 struct KeySet {
-    seen: HashMap<String, Span>,
+    index: Option<HashMap<String, Span>>,
 }
 
+/// Mappings with more entries than this are indexed.
+const SCAN_LIMIT: usize = 32;
+
 impl KeySet {
-    /// Records `key`; a duplicate is an error at the second key naming the first one's line.
-    fn insert(&mut self, file: &SourceFile, key: &Key) -> Result<(), Diagnostic> {
-        if let Some(first) = self.seen.get(&key.name) {
-            return Err(Diagnostic {
+    /// Checks `key` against the `entries` before it; a duplicate is an error at the second
+    /// key naming the first one's line.
+    fn check(
+        &mut self,
+        file: &SourceFile,
+        entries: &[(Key, Node)],
+        key: &Key,
+    ) -> Result<(), Diagnostic> {
+        let first = if entries.len() < SCAN_LIMIT {
+            entries
+                .iter()
+                .find(|(k, _)| k.name == key.name)
+                .map(|(k, _)| k.span)
+        } else {
+            let index = self.index.get_or_insert_with(|| {
+                entries
+                    .iter()
+                    .map(|(k, _)| (k.name.clone(), k.span))
+                    .collect()
+            });
+            let first = index.get(&key.name).copied();
+            index.entry(key.name.clone()).or_insert(key.span);
+            first
+        };
+        match first {
+            None => Ok(()),
+            Some(first) => Err(Diagnostic {
                 span: key.span,
                 message: format!(
                     "duplicate key '{}' (first defined at line {})",
                     key.name,
                     file.line_col(first.start as usize).line
                 ),
-            });
+            }),
         }
-        self.seen.insert(key.name.clone(), key.span);
-        Ok(())
     }
 }
 
 /// A diagnostic at body offset `offset` (one character wide when the text has one there).
 fn error_at(file: &SourceFile, offset: usize, message: String) -> Diagnostic {
     let body = file.body();
-    let offset = offset.min(body.len());
+    let mut offset = offset.min(body.len());
+    while !body.is_char_boundary(offset) {
+        offset -= 1;
+    }
     let end = body[offset..]
         .chars()
         .next()

@@ -148,6 +148,12 @@ impl Eval<'_> {
                     self.eval(n)
                         .unwrap_or_else(|| Val::new(Value::Null, n.span))
                 });
+                if branches[0].value == branches[1].value
+                    && !matches!(branches[0].value, Value::Null)
+                {
+                    let [same, _] = branches;
+                    return Some(same);
+                }
                 Some(Val::new(
                     Value::Unknown(Arc::new(Unknown {
                         reason: format!("condition '{name}' is unknown because {reason}"),

@@ -59,12 +59,15 @@ pub(super) struct Eval<'a> {
     getatt_stack: Vec<String>,
     depth: usize,
     fuel: usize,
+    /// The template's display path, the prefix of resource keys.
+    path: String,
 }
 
 impl<'a> Eval<'a> {
     /// An evaluator over `t`.
     pub fn new(t: Template<'a>) -> Self {
         Eval {
+            path: t.file.display_path(),
             t,
             conditions: HashMap::new(),
             condition_stack: Vec::new(),
@@ -230,12 +233,16 @@ impl<'a> Eval<'a> {
         self.t.resources.and_then(|r| r.get(name))
     }
 
+    /// The [`crate::ir::Resource::key`] of logical id `id`.
+    pub fn key(&self, id: &str) -> String {
+        format!("{}::{id}", self.path)
+    }
+
     /// A reference to an attribute of a resource of this template.
     pub fn resource_ref(&self, name: &str, attr: &str, span: Span) -> Val {
-        let key = format!("{}::{}", self.t.file.display_path(), name);
         Val::new(
             Value::Ref(Arc::new(RefTo {
-                key,
+                key: self.key(name),
                 attr: attr.to_string(),
             })),
             span,

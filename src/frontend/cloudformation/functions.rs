@@ -15,11 +15,6 @@ use crate::source::Span;
 const MAX_CIDR_COUNT: i64 = 256;
 
 impl Eval<'_> {
-    /// The elements of a list-form argument (`[a, b]`), or `None`.
-    fn list_args<'n>(&self, arg: Arg<'n>) -> Option<&'n [Node]> {
-        arg.node.as_seq()
-    }
-
     /// Evaluates `node` to text, or the reason it has none.
     fn text_of(&mut self, node: &Node) -> Result<String, String> {
         self.eval(node).map_or(Ok(String::new()), |v| text(&v))
@@ -28,7 +23,7 @@ impl Eval<'_> {
     /// `Fn::Sub`: `"…${Name}…"` or `["…", {Name: value}]`.
     pub fn sub(&mut self, arg: Arg) -> Val {
         let span = arg.call.span;
-        let (template, vars) = match (arg.node.as_str(), self.list_args(arg)) {
+        let (template, vars) = match (arg.node.as_str(), arg.node.as_seq()) {
             (Some(s), _) => (s, None),
             (None, Some([s, vars])) if s.as_str().is_some() => {
                 (s.as_str().unwrap_or_default(), Some(vars))
@@ -82,17 +77,14 @@ impl Eval<'_> {
     /// `Fn::Join [delimiter, list]`.
     pub fn join(&mut self, arg: Arg) -> Val {
         let span = arg.call.span;
-        let Some([delim, list]) = self.list_args(arg) else {
+        let Some([delim, list]) = arg.node.as_seq() else {
             return Val::unknown("Fn::Join expects [delimiter, list]", span);
         };
         let Some(delim) = delim.as_str() else {
             return Val::unknown("Fn::Join expects a string delimiter", span);
         };
-        let parts = match self.eval(list).map(|v| v.value) {
-            Some(Value::List(items)) => items.iter().map(text).collect::<Result<Vec<_>, _>>(),
-            Some(Value::Unknown(u)) => Err(u.reason.clone()),
-            _ => Err("Fn::Join expects a list".to_string()),
-        };
+        let parts = items(self.eval(list), "Join")
+            .and_then(|items| items.iter().map(text).collect::<Result<Vec<_>, _>>());
         match parts {
             Ok(parts) => Val::new(Value::String(parts.join(delim)), span),
             Err(reason) => Val::unknown(reason, span),
@@ -102,7 +94,7 @@ impl Eval<'_> {
     /// `Fn::Select [index, list]`: the element itself, with its own span.
     pub fn select(&mut self, arg: Arg) -> Option<Val> {
         let span = arg.call.span;
-        let Some([index, list]) = self.list_args(arg) else {
+        let Some([index, list]) = arg.node.as_seq() else {
             return Some(Val::unknown("Fn::Select expects [index, list]", span));
         };
         let index = match self.eval(index) {
@@ -119,23 +111,21 @@ impl Eval<'_> {
             },
             None => return Some(Val::unknown("Fn::Select index is AWS::NoValue", span)),
         };
-        let list = self.eval(list)?;
-        Some(match list.value {
-            Value::List(items) => usize::try_from(index)
+        Some(match items(self.eval(list), "Select") {
+            Ok(items) => usize::try_from(index)
                 .ok()
                 .and_then(|i| items.into_iter().nth(i))
                 .unwrap_or_else(|| {
                     Val::unknown(format!("Fn::Select index {index} is out of range"), span)
                 }),
-            Value::Unknown(u) => Val::unknown(u.reason.clone(), span),
-            _ => Val::unknown("Fn::Select expects a list", span),
+            Err(reason) => Val::unknown(reason, span),
         })
     }
 
     /// `Fn::Split [delimiter, string]`.
     pub fn split(&mut self, arg: Arg) -> Val {
         let span = arg.call.span;
-        let Some([delim, source]) = self.list_args(arg) else {
+        let Some([delim, source]) = arg.node.as_seq() else {
             return Val::unknown("Fn::Split expects [delimiter, string]", span);
         };
         let (Some(delim), source) = (delim.as_str(), self.text_of(source)) else {
@@ -159,7 +149,7 @@ impl Eval<'_> {
     /// with every key of the mapping: one common value is known, several are candidates.
     pub fn find_in_map(&mut self, arg: Arg) -> Option<Val> {
         let span = arg.call.span;
-        let (map_name, top, second, default) = match self.list_args(arg) {
+        let (map_name, top, second, default) = match arg.node.as_seq() {
             Some([m, a, b]) => (m, a, b, None),
             Some([m, a, b, d]) => (m, a, b, d.get("DefaultValue")),
             _ => {
@@ -234,7 +224,7 @@ impl Eval<'_> {
     /// `Fn::Cidr [block, count, bits]`: the first `count` subnets with `bits` host bits.
     pub fn cidr(&mut self, arg: Arg) -> Val {
         let span = arg.call.span;
-        let Some([block, count, bits]) = self.list_args(arg) else {
+        let Some([block, count, bits]) = arg.node.as_seq() else {
             return Val::unknown("Fn::Cidr expects [block, count, bits]", span);
         };
         let args = [block, count, bits].map(|n| self.text_of(n));
@@ -273,10 +263,9 @@ impl Eval<'_> {
     /// `Fn::Length` of a list.
     pub fn length(&mut self, arg: Arg) -> Val {
         let span = arg.call.span;
-        match self.eval_arg(arg).map(|v| v.value) {
-            Some(Value::List(items)) => Val::new(Value::Number(items.len() as f64), span),
-            Some(Value::Unknown(u)) => Val::unknown(u.reason.clone(), span),
-            _ => Val::unknown("Fn::Length expects a list", span),
+        match items(self.eval_arg(arg), "Length") {
+            Ok(items) => Val::new(Value::Number(items.len() as f64), span),
+            Err(reason) => Val::unknown(reason, span),
         }
     }
 
@@ -293,13 +282,27 @@ impl Eval<'_> {
     }
 }
 
+/// The elements of a list value, or why it has none (unknown, a resource attribute).
+fn items(v: Option<Val>, function: &str) -> Result<Vec<Val>, String> {
+    match v {
+        Some(Val {
+            value: Value::List(items),
+            ..
+        }) => Ok(items),
+        Some(v) if matches!(v.value, Value::Unknown(_) | Value::Ref(_)) => {
+            Err(text(&v).err().unwrap_or_default())
+        }
+        _ => Err(format!("Fn::{function} expects a list")),
+    }
+}
+
 /// JSON of a known value (bounded by the value's depth, itself bounded by the parser).
 fn to_json(v: &Val) -> Result<serde_json::Value, String> {
     Ok(match &v.value {
         Value::Null => serde_json::Value::Null,
         Value::Bool(b) => serde_json::Value::Bool(*b),
-        Value::Number(n) => serde_json::Number::from_f64(*n)
-            .map_or(serde_json::Value::Null, serde_json::Value::Number),
+        Value::Number(n) if n.fract() == 0.0 && n.abs() < 9e15 => (*n as i64).into(),
+        Value::Number(n) => (*n).into(),
         Value::String(s) => serde_json::Value::String(s.clone()),
         Value::List(items) => {
             serde_json::Value::Array(items.iter().map(to_json).collect::<Result<_, _>>()?)

@@ -2,7 +2,7 @@
 //!
 //! A file is a template when its top level has `AWSTemplateFormatVersion`, or a `Resources`
 //! map with an `AWS::`/`Alexa::`/`Custom::` typed entry. Each resource's `Properties` are
-//! evaluated ([`eval`]) into attributes; `Condition`s decide whether it exists.
+//! evaluated (intrinsics included) into attributes; `Condition`s decide whether it exists.
 
 mod conditions;
 mod eval;
@@ -146,7 +146,7 @@ fn lower_template(file: &SourceFile, settings: &Settings, root: &Node) -> Lowere
             frontend: Frontend::CloudFormation,
             kind: kind.to_string(),
             address: id.clone(),
-            key: format!("{}::{}", file.display_path(), id),
+            key: ev.key(id),
             span: key.span,
             attrs,
             exists,

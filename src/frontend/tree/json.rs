@@ -22,12 +22,41 @@ pub fn parse_json(file: &SourceFile) -> Result<Node, Diagnostic> {
         allow_non_finite_numbers: false,
         allow_extended_string_escapes: false,
     };
+    if let Some(at) = too_deep(file.body()) {
+        return Err(error_at(
+            file,
+            at,
+            format!("JSON nesting deeper than {MAX_DEPTH} levels"),
+        ));
+    }
     let parsed = parse_to_ast(file.body(), &CollectOptions::default(), &options)
         .map_err(|e| error_at(file, e.range().start, format!("invalid JSON: {}", e.kind())))?;
     match parsed.value {
         Some(value) => convert(file, &value, 0),
         None => Err(error_at(file, 0, "empty JSON document".to_string())),
     }
+}
+
+/// Offset of the first bracket nested deeper than [`MAX_DEPTH`], found by a scan before the
+/// (recursive) parser runs, so deep input cannot exhaust the stack.
+fn too_deep(text: &str) -> Option<usize> {
+    let (mut depth, mut in_string, mut escaped) = (0usize, false, false);
+    for (i, b) in text.bytes().enumerate() {
+        match (in_string, b) {
+            (true, _) if escaped => escaped = false,
+            (true, b'\\') => escaped = true,
+            (_, b'"') => in_string = !in_string,
+            (false, b'[' | b'{') => {
+                depth += 1;
+                if depth > MAX_DEPTH {
+                    return Some(i);
+                }
+            }
+            (false, b']' | b'}') => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+    }
+    None
 }
 
 /// Converts one value; recursion is bounded by [`MAX_DEPTH`].
@@ -67,7 +96,7 @@ fn convert(file: &SourceFile, value: &Value, depth: usize) -> Result<Node, Diagn
                     name,
                     span: file.body_span(r.start, r.end),
                 };
-                keys.insert(file, &key)?;
+                keys.check(file, &entries, &key)?;
                 entries.push((key, convert(file, &prop.value, depth + 1)?));
             }
             NodeKind::Map(entries)

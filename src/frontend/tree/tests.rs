@@ -15,7 +15,7 @@ fn json(text: &str) -> Result<Node, Diagnostic> {
     parse_json(&file("t.json", text))
 }
 
-fn slice<'a>(text: &'a str, span: Span) -> &'a str {
+fn slice(text: &str, span: Span) -> &str {
     &text[span.range()]
 }
 
@@ -74,6 +74,12 @@ fn duplicate_keys_name_both_locations() {
     assert_eq!(e.message, "duplicate key 'Type' (first defined at line 3)");
     assert_eq!(e.span.start as usize, text.rfind("Type").unwrap());
 
+    let mut big: String = (0..40).map(|i| format!("k{i}: {i}\n")).collect();
+    big.push_str("k35: again\n");
+    let e = yaml(&big).unwrap_err();
+    assert_eq!(e.message, "duplicate key 'k35' (first defined at line 36)");
+    assert_eq!(e.span.start as usize, big.rfind("k35").unwrap());
+
     let text = "{\"a\": 1,\n \"a\": 2}";
     let e = json(text).unwrap_err();
     assert_eq!(e.message, "duplicate key 'a' (first defined at line 1)");
@@ -97,6 +103,7 @@ fn aliases_resolve_within_a_budget() {
         ));
     }
     let e = yaml(&bomb).unwrap_err();
+    assert!(yaml("a: &a [1, *a]\n").is_err());
     assert!(e.message.contains("aliases expand"), "{}", e.message);
     assert!(e.span.start > 0 && (e.span.end as usize) <= bomb.len());
 }
@@ -106,6 +113,10 @@ fn deep_nesting_is_refused_not_overflowed() {
     let deep = "[".repeat(MAX_DEPTH + 10) + &"]".repeat(MAX_DEPTH + 10);
     assert!(yaml(&deep).unwrap_err().message.contains("nesting"));
     assert!(json(&deep).unwrap_err().message.contains("nesting"));
+    let e = json(&("{\"a\": ".repeat(5000) + "1" + &"}".repeat(5000))).unwrap_err();
+    assert_eq!(e.span.start as usize, 6 * MAX_DEPTH);
+    let brackets_in_strings = format!("[\"{}\\\"\"]", "[".repeat(500));
+    assert!(json(&brackets_in_strings).is_ok());
     let block: String = (0..MAX_DEPTH + 5)
         .map(|i| format!("{}- \n", "  ".repeat(i)))
         .collect();

@@ -32,14 +32,17 @@ pub fn parse_yaml(file: &SourceFile) -> Result<Node, Diagnostic> {
             )
         })?;
         let (start, end) = (offset(&span.start), offset(&span.end));
-        let tag_span = span
-            .tag_span()
-            .map(|t| file.body_span(offset(&t.start), offset(&t.end)));
+        // A tag whose token span is unavailable points at its node.
+        let tag_span = span.tag_span().map_or(file.body_span(start, start), |t| {
+            file.body_span(offset(&t.start), offset(&t.end))
+        });
         match event {
             Event::Scalar(text, style, anchor, tag) => {
                 let tag = tag.map_or((None, None), |t| b.tag(&t, tag_span));
+                // The text as written names a key (also through an alias of an anchor).
+                let raw = (anchor != 0 || b.expects_key()).then(|| text.to_string());
                 let node = scalar(text.into_owned(), style, tag, file.body_span(start, end));
-                b.push(node, anchor)?;
+                b.push(node, raw, anchor)?;
             }
             Event::SequenceStart(style, anchor, tag) => {
                 let tag = tag.and_then(|t| b.tag(&t, tag_span).0);
@@ -114,11 +117,10 @@ struct Builder<'a> {
 
 impl Builder<'_> {
     /// A tag as written, or `None` for YAML core tags (`!!str`), which only set the type.
-    fn tag(&self, tag: &Tag, span: Option<Span>) -> (Option<(String, Span)>, Option<String>) {
+    fn tag(&self, tag: &Tag, span: Span) -> (Option<(String, Span)>, Option<String>) {
         if let Some(core) = tag.core_suffix() {
             return (None, Some(core.to_string()));
         }
-        let span = span.unwrap_or_default();
         let text = self
             .file
             .text
@@ -198,10 +200,21 @@ impl Builder<'_> {
         self.finish(built, frame.anchor)
     }
 
-    fn push(&mut self, (node, raw): (Node, String), anchor: usize) -> Result<(), Diagnostic> {
+    /// True when the next node is a mapping key.
+    fn expects_key(&self) -> bool {
+        matches!(
+            self.stack.last(),
+            Some(Frame {
+                items: Items::Map { pending: None, .. },
+                ..
+            })
+        )
+    }
+
+    fn push(&mut self, node: Node, raw: Option<String>, anchor: usize) -> Result<(), Diagnostic> {
         let built = Built {
             node,
-            raw: Some(raw),
+            raw,
             size: 1,
             height: 0,
         };
@@ -209,10 +222,14 @@ impl Builder<'_> {
     }
 
     fn alias(&mut self, id: usize, span: Span) -> Result<(), Diagnostic> {
-        let Some(target) = self.anchors.get(&id) else {
-            return Ok(());
-        };
         let at = self.body_offset(span);
+        let Some(target) = self.anchors.get(&id) else {
+            return Err(error_at(
+                self.file,
+                at,
+                "YAML alias refers to a node that contains it".to_string(),
+            ));
+        };
         self.expanded += target.size;
         if self.expanded > ALIAS_BUDGET {
             return Err(error_at(
@@ -268,7 +285,7 @@ impl Builder<'_> {
                         name,
                         span: built.node.span,
                     };
-                    keys.insert(self.file, &key)?;
+                    keys.check(self.file, entries, &key)?;
                     *pending = Some(key);
                 }
             },
@@ -281,29 +298,32 @@ impl Builder<'_> {
     }
 }
 
-/// A typed scalar node and its text as written.
+/// A typed scalar node.
 fn scalar(
     text: String,
     style: ScalarStyle,
     (tag, core): (Option<(String, Span)>, Option<String>),
     span: Span,
-) -> (Node, String) {
+) -> Node {
     let kind = match (core.as_deref(), &tag, style) {
-        (Some("str"), ..) | (None, Some(_), _) => NodeKind::String(text.clone()),
-        (Some(_), ..) | (None, None, ScalarStyle::Plain) => plain(&text),
-        _ => NodeKind::String(text.clone()),
+        (Some("str"), ..) | (None, Some(_), _) => NodeKind::String(text),
+        (Some(_), ..) | (None, None, ScalarStyle::Plain) => plain(text),
+        _ => NodeKind::String(text),
     };
     let span = tag.as_ref().map_or(span, |(_, t)| t.cover(span));
-    (Node { kind, span, tag }, text)
+    Node { kind, span, tag }
 }
 
 /// YAML 1.1-style typing of a plain scalar.
-fn plain(text: &str) -> NodeKind {
-    match text {
+fn plain(text: String) -> NodeKind {
+    match text.as_str() {
         "" | "~" | "null" | "Null" | "NULL" => NodeKind::Null,
         "true" | "True" | "TRUE" => NodeKind::Bool(true),
         "false" | "False" | "FALSE" => NodeKind::Bool(false),
-        _ => number(text).map_or_else(|| NodeKind::String(text.to_string()), NodeKind::Number),
+        t => match number(t) {
+            Some(n) => NodeKind::Number(n),
+            None => NodeKind::String(text),
+        },
     }
 }
 

@@ -247,21 +247,20 @@ fn comment_suppressions(file: &SourceFile, aliases: &Aliases) -> Vec<Suppression
             let eol = after.find(['\n', '\r']).unwrap_or(after.len());
             // the text runs to the end of the line or the next marker
             let len = next_marker(&after[..eol]).map_or(eol, |(next, _)| next);
-            if let Some(mut s) = parse_marker(marker, &after[..len], aliases) {
-                s.span = Span::new(file.id, offset + start, offset + text_start + len);
-                let line = i + 1;
-                s.scope = if marker == "checkov:skip=" {
-                    Scope::Block {
-                        file: file.id,
-                        line,
-                    }
-                } else {
-                    Scope::Line {
-                        file: file.id,
-                        line,
-                    }
-                };
-                out.push(s);
+            if let Some(m) = parse_marker(marker, &after[..len], aliases) {
+                let (file, line) = (file.id, i + 1);
+                out.push(Suppression {
+                    span: Span::new(file, offset + start, offset + text_start + len),
+                    scope: if marker == "checkov:skip=" {
+                        Scope::Block { file, line }
+                    } else {
+                        Scope::Line { file, line }
+                    },
+                    rules: m.rules,
+                    reason: m.reason,
+                    own: m.own,
+                    used: false,
+                });
             }
             pos = text_start + len;
         }
@@ -285,8 +284,15 @@ fn next_marker(s: &str) -> Option<(usize, &'static str)> {
         .min()
 }
 
+/// What a comment marker says: the rules it names (mapped to sgcheck ids) and why.
+struct Marker {
+    rules: Vec<String>,
+    reason: Option<String>,
+    own: bool,
+}
+
 /// Parses the text after a marker (up to the end of the line).
-fn parse_marker(marker: &str, text: &str, aliases: &Aliases) -> Option<Suppression> {
+fn parse_marker(marker: &str, text: &str, aliases: &Aliases) -> Option<Marker> {
     let text = text.trim().trim_end_matches("*/").trim_end();
     let (rules, reason, own) = match marker {
         "sgcheck:ignore" => {
@@ -320,16 +326,10 @@ fn parse_marker(marker: &str, text: &str, aliases: &Aliases) -> Option<Suppressi
         return None;
     }
     let reason = reason.trim().trim_start_matches(['-', ':']).trim();
-    Some(Suppression {
-        span: Span::default(),
-        scope: Scope::Line {
-            file: Default::default(),
-            line: 0,
-        },
+    Some(Marker {
         rules,
         reason: (!reason.is_empty()).then(|| reason.to_string()),
         own,
-        used: false,
     })
 }
 

@@ -42,7 +42,7 @@ pub fn render_json(rules: &[&Rule]) -> String {
     out
 }
 
-/// The catalog as an aligned table, one rule a line, then its summary indented.
+/// The catalog as an aligned table: a line per rule, then its summary indented below.
 pub fn render_table(rules: &[&Rule]) -> String {
     let entries: Vec<Entry> = rules.iter().map(|r| entry(r)).collect();
     let id_w = entries.iter().map(|e| e.id.len()).max().unwrap_or(2).max(2);
@@ -61,6 +61,9 @@ pub fn render_table(rules: &[&Rule]) -> String {
             "{:id_w$}  {:name_w$}  {:8}  {}\n",
             e.id, e.name, e.severity, e.title
         ));
+        if !e.summary.is_empty() {
+            out.push_str(&format!("{:id_w$}  {}\n", "", e.summary));
+        }
     }
     out
 }
@@ -123,6 +126,25 @@ mod tests {
         assert_eq!(heading("## Fix it"), Some("Fix it"));
         assert_eq!(heading("#hashtag"), None);
         assert_eq!(heading("plain"), None);
+    }
+
+    fn no_check(_: &crate::model::NetModel, _: &mut crate::rules::Ctx) {}
+
+    static RULE: Rule = Rule::new("SG001", PAGE, no_check);
+
+    #[test]
+    fn catalog_lists_id_name_severity_title_and_summary() {
+        let table = render_table(&[&RULE]);
+        assert_eq!(
+            table,
+            "ID     NAME             SEVERITY  TITLE\nSG001  open-admin-port  error     Admin port open\n       SSH from anywhere\n"
+        );
+        let v: serde_json::Value = serde_json::from_str(&render_json(&[&RULE])).unwrap();
+        assert_eq!(
+            v["rules"][0],
+            serde_json::json!({"id": "SG001", "name": "open-admin-port", "severity": "error",
+                "title": "Admin port open", "summary": "SSH from anywhere"})
+        );
     }
 
     #[test]

@@ -32,7 +32,7 @@ struct Cli {
 #[derive(Subcommand)]
 enum Command {
     /// Lint Terraform and CloudFormation files or directories.
-    Lint(LintArgs),
+    Lint(Box<LintArgs>),
     /// List the rules.
     Rules {
         #[arg(long, value_enum, default_value_t = CatalogFormat::Human)]
@@ -122,7 +122,7 @@ pub fn run() -> i32 {
         }
     };
     match cli.command {
-        Command::Lint(args) => lint(args),
+        Command::Lint(args) => lint(*args),
         Command::Rules { format } => {
             let out = match format {
                 CatalogFormat::Human => catalog::render_table(rules::ALL),

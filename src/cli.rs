@@ -161,16 +161,9 @@ fn usage_error(message: &str) -> i32 {
 }
 
 fn lint(args: LintArgs) -> i32 {
-    let settings = match settings(&args) {
-        Ok(s) => s,
+    let (settings, known) = match settings(&args).and_then(|s| Ok((s, baseline_of(&args)?))) {
+        Ok(prepared) => prepared,
         Err(message) => return usage_error(&message),
-    };
-    let known = match &args.baseline {
-        Some(path) => match read(path).and_then(|text| baseline::parse(&text)) {
-            Ok(b) => Some(b),
-            Err(e) => return usage_error(&format!("{}: {e}", path.display())),
-        },
-        None => None,
     };
     let mut report = crate::lint(&args.paths, &settings);
     report::apply_severity_overrides(&mut report.findings, &settings.severity_overrides);
@@ -179,8 +172,8 @@ fn lint(args: LintArgs) -> i32 {
     }
     let mut fail_on = args.fail_on.severity();
     if let Some(path) = &args.write_baseline {
-        if let Err(e) = std::fs::write(path, baseline::write(&report.findings)) {
-            return usage_error(&format!("cannot write {}: {e}", path.display()));
+        if let Err(e) = write(path, &baseline::write(&report.findings)) {
+            return usage_error(&e);
         }
         fail_on = None;
     }
@@ -190,8 +183,8 @@ fn lint(args: LintArgs) -> i32 {
     let text = report::render(&report, args.format, color);
     match &args.output {
         Some(path) => {
-            if let Err(e) = std::fs::write(path, text) {
-                return usage_error(&format!("cannot write {}: {e}", path.display()));
+            if let Err(e) = write(path, &text) {
+                return usage_error(&e);
             }
         }
         None => {
@@ -199,6 +192,21 @@ fn lint(args: LintArgs) -> i32 {
         }
     }
     report::exit_code(&report, fail_on)
+}
+
+/// The baseline given with `--baseline`, read and parsed.
+fn baseline_of(args: &LintArgs) -> Result<Option<baseline::Baseline>, String> {
+    let Some(path) = &args.baseline else {
+        return Ok(None);
+    };
+    read(path)
+        .and_then(|text| baseline::parse(&text))
+        .map(Some)
+        .map_err(|e| format!("{}: {e}", path.display()))
+}
+
+fn write(path: &Path, text: &str) -> Result<(), String> {
+    std::fs::write(path, text).map_err(|e| format!("cannot write {}: {e}", path.display()))
 }
 
 fn read(path: &Path) -> Result<String, String> {

@@ -73,9 +73,19 @@ pub fn render_table(rules: &[&Rule]) -> String {
 pub fn render_page(page: &Page) -> String {
     let m = &page.meta;
     let mut out = format!(
-        "{} {} (default severity: {})\n{}\n\n",
+        "{} {} (default severity: {})\n{}\n",
         m.id, m.name, m.severity, m.title
     );
+    let equivalents: Vec<String> = m
+        .equivalents
+        .iter()
+        .filter(|(_, ids)| !ids.is_empty())
+        .map(|(tool, ids)| format!("{tool} {}", ids.join(", ")))
+        .collect();
+    if !equivalents.is_empty() {
+        out.push_str(&format!("Equivalent checks: {}\n", equivalents.join("; ")));
+    }
+    out.push('\n');
     let mut in_code = false;
     for line in page.body.lines() {
         if line.trim_start().starts_with("```") {
@@ -118,6 +128,19 @@ mod tests {
         assert_eq!(
             out,
             "SG001 open-admin-port (default severity: error)\nAdmin port open\n\nWhy\n===\n\nText.\n\n    resource \"a\" \"b\" {}\n"
+        );
+    }
+
+    #[test]
+    fn page_lists_equivalent_checks() {
+        let text = PAGE.replace(
+            "+++\n\n#",
+            "[equivalents]\ncheckov = [\"CKV_AWS_24\"]\ntfsec = [\"a\", \"b\"]\n+++\n\n#",
+        );
+        let out = render_page(&page::parse(&text).unwrap());
+        assert!(
+            out.contains("\nEquivalent checks: checkov CKV_AWS_24; tfsec a, b\n\n"),
+            "{out}"
         );
     }
 

@@ -10,7 +10,7 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 
 use crate::config;
 use crate::finding::Severity;
-use crate::report::{self, catalog, Format};
+use crate::report::{self, baseline, catalog, Format};
 use crate::rules;
 use crate::settings::Settings;
 
@@ -32,7 +32,7 @@ struct Cli {
 #[derive(Subcommand)]
 enum Command {
     /// Lint Terraform and CloudFormation files or directories.
-    Lint(LintArgs),
+    Lint(Box<LintArgs>),
     /// List the rules.
     Rules {
         #[arg(long, value_enum, default_value_t = CatalogFormat::Human)]
@@ -103,6 +103,12 @@ struct LintArgs {
     /// Write the report to FILE instead of standard output.
     #[arg(long, value_name = "FILE")]
     output: Option<PathBuf>,
+    /// Report only findings that FILE (from --write-baseline) does not record.
+    #[arg(long, value_name = "FILE")]
+    baseline: Option<PathBuf>,
+    /// Record today's findings in FILE; the run then fails only on unreadable input.
+    #[arg(long, value_name = "FILE", conflicts_with = "baseline")]
+    write_baseline: Option<PathBuf>,
 }
 
 /// Runs the command line and returns the process exit code.
@@ -116,7 +122,7 @@ pub fn run() -> i32 {
         }
     };
     match cli.command {
-        Command::Lint(args) => lint(args),
+        Command::Lint(args) => lint(*args),
         Command::Rules { format } => {
             let out = match format {
                 CatalogFormat::Human => catalog::render_table(rules::ALL),
@@ -155,27 +161,56 @@ fn usage_error(message: &str) -> i32 {
 }
 
 fn lint(args: LintArgs) -> i32 {
-    let settings = match settings(&args) {
-        Ok(s) => s,
+    let (settings, known) = match settings(&args).and_then(|s| Ok((s, baseline_of(&args)?))) {
+        Ok(prepared) => prepared,
         Err(message) => return usage_error(&message),
     };
     let mut report = crate::lint(&args.paths, &settings);
     report::apply_severity_overrides(&mut report.findings, &settings.severity_overrides);
+    if let Some(known) = &known {
+        known.filter(&mut report.findings);
+    }
+    let mut fail_on = args.fail_on.severity();
+    if let Some(path) = &args.write_baseline {
+        if let Err(e) = write(path, &baseline::write(&report.findings)) {
+            return usage_error(&e);
+        }
+        fail_on = None;
+    }
     let color = args.output.is_none()
         && std::io::stdout().is_terminal()
         && !matches!(std::env::var_os("NO_COLOR"), Some(v) if !v.is_empty());
     let text = report::render(&report, args.format, color);
     match &args.output {
         Some(path) => {
-            if let Err(e) = std::fs::write(path, text) {
-                return usage_error(&format!("cannot write {}: {e}", path.display()));
+            if let Err(e) = write(path, &text) {
+                return usage_error(&e);
             }
         }
         None => {
             print(&text);
         }
     }
-    report::exit_code(&report, args.fail_on.severity())
+    report::exit_code(&report, fail_on)
+}
+
+/// The baseline given with `--baseline`, read and parsed.
+fn baseline_of(args: &LintArgs) -> Result<Option<baseline::Baseline>, String> {
+    let Some(path) = &args.baseline else {
+        return Ok(None);
+    };
+    read(path)
+        .and_then(|text| baseline::parse(&text))
+        .map(Some)
+        .map_err(|e| format!("{}: {e}", path.display()))
+}
+
+fn write(path: &Path, text: &str) -> Result<(), String> {
+    std::fs::write(path, text).map_err(|e| format!("cannot write {}: {e}", path.display()))
+}
+
+fn read(path: &Path) -> Result<String, String> {
+    std::fs::read_to_string(path).map_err(|e| format!("cannot read: {e}"))
 }
 
 /// Merges `.sgcheck.toml` and the command line into run settings.
@@ -224,9 +259,9 @@ fn name_value(arg: &str, option: &str) -> Result<(String, String), String> {
 
 /// Reads a CloudFormation parameters file: the `aws cloudformation` list form or a plain map.
 fn parameters_file(path: &Path) -> Result<Vec<(String, String)>, String> {
-    let text = std::fs::read_to_string(path)
-        .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
-    parse_parameters(&text).map_err(|e| format!("{}: {e}", path.display()))
+    read(path)
+        .and_then(|text| parse_parameters(&text))
+        .map_err(|e| format!("{}: {e}", path.display()))
 }
 
 fn parse_parameters(text: &str) -> Result<Vec<(String, String)>, String> {

@@ -110,11 +110,23 @@ pub fn apply(
             .iter()
             .flat_map(|r| metadata_suppressions(r, aliases)),
     );
+    let comments: BTreeMap<FileId, CommentIndex> = sups
+        .iter()
+        .filter_map(|s| match s.scope {
+            Scope::Line { file, .. } | Scope::Block { file, .. } => Some(file),
+            Scope::Resource { .. } => None,
+        })
+        .filter_map(|id| Some((id, CommentIndex::new(&files.get(id.0 as usize)?.text))))
+        .collect();
+    let cx = Lookup {
+        files: &files,
+        comments: &comments,
+    };
     let mut notes: BTreeMap<Span, Finding> = BTreeMap::new();
     findings.retain(|f| {
         let mut keep = true;
         for s in sups.iter_mut() {
-            if matches(s, f, &files) {
+            if cx.matches(s, f) {
                 s.used = true;
                 keep = false;
                 if s.own && s.reason.is_none() {
@@ -180,49 +192,81 @@ fn names_rule(s: &Suppression, f: &Finding) -> bool {
         .any(|r| r.eq_ignore_ascii_case(f.rule) || r == f.name)
 }
 
-fn matches(s: &Suppression, f: &Finding, files: &[std::sync::Arc<SourceFile>]) -> bool {
-    if !names_rule(s, f) {
-        return false;
+/// Which lines of a file are comment-only: the count of other lines up to each line, so that
+/// "all lines in a range are comments" is one comparison.
+struct CommentIndex(Vec<u32>);
+
+impl CommentIndex {
+    fn new(text: &str) -> Self {
+        let mut counts = vec![0u32];
+        let mut code = 0;
+        for line in text.lines() {
+            code += u32::from(!is_comment_line(line));
+            counts.push(code);
+        }
+        CommentIndex(counts)
     }
-    let line_of = |span: Span| {
-        files
-            .get(span.file.0 as usize)
-            .map(|file| (file, file.line_col(span.start as usize).line))
-    };
-    match &s.scope {
-        Scope::Resource { file, address } => {
-            *file == f.resource_span.file && *address == f.resource
-        }
-        Scope::Line { file, line } => [f.span, f.resource_span].into_iter().any(|target| {
-            target.file == *file && line_of(target).is_some_and(|(src, t)| governs(src, *line, t))
-        }),
-        Scope::Block { file, line } => {
-            let Some((src, header)) = line_of(f.resource_span) else {
-                return false;
-            };
-            if f.resource_span.file != *file {
-                return false;
-            }
-            let end = match line_of(f.span) {
-                Some((_, l)) if f.span.file == *file => l,
-                _ => header,
-            };
-            (header..=end).contains(line) || governs(src, *line, header)
-        }
+
+    /// True when lines `from..to` (1-based, `to` excluded) are all comment-only.
+    fn all_comments(&self, from: usize, to: usize) -> bool {
+        let count = |line: usize| self.0.get(line.saturating_sub(1));
+        matches!((count(from), count(to)), (Some(a), Some(b)) if a == b)
     }
 }
 
-/// True when a comment on `line` governs `target`: the same line, or `line` starts the run of
-/// comment-only lines right above `target`.
-fn governs(file: &SourceFile, line: usize, target: usize) -> bool {
-    line == target
-        || (line < target
-            && file
-                .text
-                .lines()
-                .skip(line.saturating_sub(1))
-                .take(target - line)
-                .all(is_comment_line))
+/// What matching needs besides the suppression and the finding.
+struct Lookup<'a> {
+    files: &'a [std::sync::Arc<SourceFile>],
+    comments: &'a BTreeMap<FileId, CommentIndex>,
+}
+
+impl Lookup<'_> {
+    /// The 1-based line where `span` starts.
+    fn line_of(&self, span: Span) -> Option<usize> {
+        let file = self.files.get(span.file.0 as usize)?;
+        Some(file.line_col(span.start as usize).line)
+    }
+
+    /// True when a comment on `line` of `file` governs `target`: the same line, or `line`
+    /// starts the run of comment-only lines right above `target`.
+    fn governs(&self, file: FileId, line: usize, target: usize) -> bool {
+        line == target
+            || (line < target
+                && self
+                    .comments
+                    .get(&file)
+                    .is_some_and(|c| c.all_comments(line, target)))
+    }
+
+    fn matches(&self, s: &Suppression, f: &Finding) -> bool {
+        if !names_rule(s, f) {
+            return false;
+        }
+        match &s.scope {
+            Scope::Resource { file, address } => {
+                *file == f.resource_span.file && *address == f.resource
+            }
+            Scope::Line { file, line } => [f.span, f.resource_span].into_iter().any(|target| {
+                target.file == *file
+                    && self
+                        .line_of(target)
+                        .is_some_and(|t| self.governs(*file, *line, t))
+            }),
+            Scope::Block { file, line } => {
+                if f.resource_span.file != *file {
+                    return false;
+                }
+                let Some(header) = self.line_of(f.resource_span) else {
+                    return false;
+                };
+                let end = match self.line_of(f.span) {
+                    Some(l) if f.span.file == *file => l,
+                    _ => header,
+                };
+                (header..=end).contains(line) || self.governs(*file, *line, header)
+            }
+        }
+    }
 }
 
 fn is_comment_line(line: &str) -> bool {
@@ -247,21 +291,20 @@ fn comment_suppressions(file: &SourceFile, aliases: &Aliases) -> Vec<Suppression
             let eol = after.find(['\n', '\r']).unwrap_or(after.len());
             // the text runs to the end of the line or the next marker
             let len = next_marker(&after[..eol]).map_or(eol, |(next, _)| next);
-            if let Some(mut s) = parse_marker(marker, &after[..len], aliases) {
-                s.span = Span::new(file.id, offset + start, offset + text_start + len);
-                let line = i + 1;
-                s.scope = if marker == "checkov:skip=" {
-                    Scope::Block {
-                        file: file.id,
-                        line,
-                    }
-                } else {
-                    Scope::Line {
-                        file: file.id,
-                        line,
-                    }
-                };
-                out.push(s);
+            if let Some(m) = parse_marker(marker, &after[..len], aliases) {
+                let (file, line) = (file.id, i + 1);
+                out.push(Suppression {
+                    span: Span::new(file, offset + start, offset + text_start + len),
+                    scope: if marker == "checkov:skip=" {
+                        Scope::Block { file, line }
+                    } else {
+                        Scope::Line { file, line }
+                    },
+                    rules: m.rules,
+                    reason: m.reason,
+                    own: m.own,
+                    used: false,
+                });
             }
             pos = text_start + len;
         }
@@ -285,8 +328,15 @@ fn next_marker(s: &str) -> Option<(usize, &'static str)> {
         .min()
 }
 
+/// What a comment marker says: the rules it names (mapped to sgcheck ids) and why.
+struct Marker {
+    rules: Vec<String>,
+    reason: Option<String>,
+    own: bool,
+}
+
 /// Parses the text after a marker (up to the end of the line).
-fn parse_marker(marker: &str, text: &str, aliases: &Aliases) -> Option<Suppression> {
+fn parse_marker(marker: &str, text: &str, aliases: &Aliases) -> Option<Marker> {
     let text = text.trim().trim_end_matches("*/").trim_end();
     let (rules, reason, own) = match marker {
         "sgcheck:ignore" => {
@@ -320,16 +370,10 @@ fn parse_marker(marker: &str, text: &str, aliases: &Aliases) -> Option<Suppressi
         return None;
     }
     let reason = reason.trim().trim_start_matches(['-', ':']).trim();
-    Some(Suppression {
-        span: Span::default(),
-        scope: Scope::Line {
-            file: Default::default(),
-            line: 0,
-        },
+    Some(Marker {
         rules,
         reason: (!reason.is_empty()).then(|| reason.to_string()),
         own,
-        used: false,
     })
 }
 
@@ -548,6 +592,16 @@ resource "aws_security_group" "web" {
         assert_eq!(notes.len(), 1);
         assert_eq!(notes[0].rule, NO_REASON.0);
         assert_eq!(notes[0].span, entry_span);
+    }
+
+    #[test]
+    fn comment_blocks_stop_at_code() {
+        let c = CommentIndex::new("# a\n// b\nx = 1\n/* c */\n * d\ny = 2\n");
+        assert!(c.all_comments(1, 3));
+        assert!(!c.all_comments(1, 4));
+        assert!(c.all_comments(4, 6));
+        assert!(c.all_comments(2, 2));
+        assert!(!c.all_comments(1, 99));
     }
 
     #[test]

@@ -246,6 +246,38 @@ fn output_file_receives_the_report() {
 }
 
 #[test]
+fn baseline_round_trip() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("baseline.json");
+    sgcheck()
+        .args(["lint", "--write-baseline"])
+        .arg(&file)
+        .arg(dir.path())
+        .assert()
+        .code(0);
+    let v: Value = serde_json::from_str(&std::fs::read_to_string(&file).unwrap()).unwrap();
+    assert_eq!(v, serde_json::json!({"version": 1, "findings": []}));
+    sgcheck()
+        .args(["lint", "--baseline"])
+        .arg(&file)
+        .arg(dir.path())
+        .assert()
+        .code(0);
+    std::fs::write(&file, "[]").unwrap();
+    sgcheck()
+        .args(["lint", "--baseline"])
+        .arg(&file)
+        .arg(dir.path())
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("invalid baseline"));
+    sgcheck()
+        .args(["lint", "--baseline", "a.json", "--write-baseline", "b.json"])
+        .assert()
+        .code(2);
+}
+
+#[test]
 fn human_output_has_no_colour_when_piped() {
     let dir = tempfile::tempdir().unwrap();
     sgcheck()

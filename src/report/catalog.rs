@@ -42,7 +42,7 @@ pub fn render_json(rules: &[&Rule]) -> String {
     out
 }
 
-/// The catalog as an aligned table, one rule a line, then its summary indented.
+/// The catalog as an aligned table: a line per rule, then its summary indented below.
 pub fn render_table(rules: &[&Rule]) -> String {
     let entries: Vec<Entry> = rules.iter().map(|r| entry(r)).collect();
     let id_w = entries.iter().map(|e| e.id.len()).max().unwrap_or(2).max(2);
@@ -61,6 +61,9 @@ pub fn render_table(rules: &[&Rule]) -> String {
             "{:id_w$}  {:name_w$}  {:8}  {}\n",
             e.id, e.name, e.severity, e.title
         ));
+        if !e.summary.is_empty() {
+            out.push_str(&format!("{:id_w$}  {}\n", "", e.summary));
+        }
     }
     out
 }
@@ -70,9 +73,19 @@ pub fn render_table(rules: &[&Rule]) -> String {
 pub fn render_page(page: &Page) -> String {
     let m = &page.meta;
     let mut out = format!(
-        "{} {} (default severity: {})\n{}\n\n",
+        "{} {} (default severity: {})\n{}\n",
         m.id, m.name, m.severity, m.title
     );
+    let equivalents: Vec<String> = m
+        .equivalents
+        .iter()
+        .filter(|(_, ids)| !ids.is_empty())
+        .map(|(tool, ids)| format!("{tool} {}", ids.join(", ")))
+        .collect();
+    if !equivalents.is_empty() {
+        out.push_str(&format!("Equivalent checks: {}\n", equivalents.join("; ")));
+    }
+    out.push('\n');
     let mut in_code = false;
     for line in page.body.lines() {
         if line.trim_start().starts_with("```") {
@@ -119,10 +132,42 @@ mod tests {
     }
 
     #[test]
+    fn page_lists_equivalent_checks() {
+        let text = PAGE.replace(
+            "+++\n\n#",
+            "[equivalents]\ncheckov = [\"CKV_AWS_24\"]\ntfsec = [\"a\", \"b\"]\n+++\n\n#",
+        );
+        let out = render_page(&page::parse(&text).unwrap());
+        assert!(
+            out.contains("\nEquivalent checks: checkov CKV_AWS_24; tfsec a, b\n\n"),
+            "{out}"
+        );
+    }
+
+    #[test]
     fn headings_need_a_space() {
         assert_eq!(heading("## Fix it"), Some("Fix it"));
         assert_eq!(heading("#hashtag"), None);
         assert_eq!(heading("plain"), None);
+    }
+
+    fn no_check(_: &crate::model::NetModel, _: &mut crate::rules::Ctx) {}
+
+    static RULE: Rule = Rule::new("SG001", PAGE, no_check);
+
+    #[test]
+    fn catalog_lists_id_name_severity_title_and_summary() {
+        let table = render_table(&[&RULE]);
+        assert_eq!(
+            table,
+            "ID     NAME             SEVERITY  TITLE\nSG001  open-admin-port  error     Admin port open\n       SSH from anywhere\n"
+        );
+        let v: serde_json::Value = serde_json::from_str(&render_json(&[&RULE])).unwrap();
+        assert_eq!(
+            v["rules"][0],
+            serde_json::json!({"id": "SG001", "name": "open-admin-port", "severity": "error",
+                "title": "Admin port open", "summary": "SSH from anywhere"})
+        );
     }
 
     #[test]

@@ -80,11 +80,21 @@ impl Files {
         Some(NamedSource::new(file.display_path(), file.text.clone()))
     }
 
-    /// The span clamped to its file's text, as miette wants it.
+    /// The span clamped to its file's text and to character boundaries, as miette wants it.
     fn source_span(&self, span: Span) -> SourceSpan {
-        let len = self.0.get(span.file.0 as usize).map_or(0, |f| f.text.len());
-        let start = (span.start as usize).min(len);
-        let end = (span.end as usize).clamp(start, len);
+        let Some(file) = self.0.get(span.file.0 as usize) else {
+            return SourceSpan::new(0.into(), 0);
+        };
+        let text = &file.text;
+        let floor = |mut i: usize| {
+            i = i.min(text.len());
+            while !text.is_char_boundary(i) {
+                i -= 1;
+            }
+            i
+        };
+        let start = floor(span.start as usize);
+        let end = floor(span.end as usize).max(start);
         SourceSpan::new(start.into(), end - start)
     }
 
@@ -251,6 +261,17 @@ mod tests {
         assert!(out.ends_with(
             "1 finding (1 error) in 3 files; 1 file could not be parsed; 1 file skipped\n"
         ));
+    }
+
+    #[test]
+    fn spans_inside_characters_and_past_the_end_are_clamped() {
+        let report = sample_report();
+        let id = report.sources.add("u.tf".into(), "é = 1\n").id;
+        let files = Files(report.sources.files());
+        assert_eq!(
+            files.source_span(Span::new(id, 1, 99)),
+            SourceSpan::new(0.into(), 7)
+        );
     }
 
     #[test]

@@ -1,6 +1,7 @@
 //! Output formats for a [`crate::Report`]: human (miette), JSON, SARIF and GitHub workflow
 //! commands, plus what every format shares (locations, severity overrides, exit codes).
 
+pub mod baseline;
 pub mod catalog;
 pub mod github;
 pub mod human;

@@ -50,7 +50,7 @@ pub enum Value {
 pub struct RefTo {
     /// [`Resource::key`] of the referenced resource.
     pub key: String,
-    /// Attribute (`id`, `arn`, `default_security_group_id`, CFN `GroupId`, …); `id` for a CFN `Ref`.
+    /// Attribute (`id`, `arn`, `default_security_group_id`, CFN `GroupId`, …); `Ref` for a CFN `Ref`.
     pub attr: String,
 }
 

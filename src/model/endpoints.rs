@@ -151,12 +151,19 @@ pub(super) fn build(b: &mut Builder) {
                 spec.nics = 1;
                 let mut ep =
                     launch_endpoint(b, r, EndpointKind::NetworkInterface, spec, eips.get(&r.key));
-                if ep.public_v4_cite.is_none() {
-                    // a standalone interface has no launch-time public IP: only an EIP gives one
-                    ep.public_v4 = match rattr(r, &["associate_public_ip_address"]) {
-                        Some(v) => kbool(v, "associate_public_ip_address"),
-                        None => K::Known(false),
-                    };
+                if !eips.contains_key(&r.key) {
+                    // an interface created on its own gets no launch-time public IP
+                    (ep.public_v4, ep.public_v4_cite) =
+                        match rattr(r, &["associate_public_ip_address"]) {
+                            Some(v) => (
+                                kbool(v, "associate_public_ip_address"),
+                                Some(cite(
+                                    v.span,
+                                    "associate_public_ip_address is set on the interface",
+                                )),
+                            ),
+                            None => eni_public(b, &ep.subnets[0].0, r.span),
+                        };
                 }
                 for (sg, c) in extra_sgs.get(&r.key).into_iter().flatten() {
                     ep.sgs.push((sg.clone(), c.clone()));
@@ -339,6 +346,24 @@ fn public_flag(spec: &LaunchSpec, subnet: Option<(&K<Id>, &Builder)>, _r: &Resou
     map
 }
 
+/// Public IPv4 of a pre-existing interface: unknown when its subnet maps public addresses.
+fn eni_public(b: &Builder, subnet: &K<Id>, span: Span) -> (K<bool>, Option<Cite>) {
+    match subnet {
+        K::Known(s) if b.m.subnets[*s].map_public_ip == K::Known(false) => (K::Known(false), None),
+        K::Known(s) => (
+            K::Unknown(Unk {
+                reason: format!(
+                    "whether AWS maps a public IPv4 address from {} to a network interface created on its own is not modelled",
+                    b.m.subnets[*s].address
+                ),
+                span,
+            }),
+            None,
+        ),
+        K::Unknown(u) => (K::Unknown(u.clone()), None),
+    }
+}
+
 fn launch_endpoint(
     b: &mut Builder,
     r: &Resource,
@@ -377,9 +402,19 @@ fn launch_endpoint(
             (K::Known(s), c)
         }
     };
+    let eni_sgs: Vec<&Val> = match (spec.sgs.is_empty(), spec.eni) {
+        (true, Some(e)) => {
+            b.rs.resource(e, &["aws_network_interface", "AWS::EC2::NetworkInterface"])
+                .and_then(|eni| rattr(eni, &["security_groups", "GroupSet"]))
+                .map(elems)
+                .unwrap_or_default()
+        }
+        _ => Vec::new(),
+    };
     let sgs: Vec<(K<Id>, Cite)> = spec
         .sgs
         .iter()
+        .chain(eni_sgs.iter())
         .map(|v| {
             (
                 b.rs.sg(v),

@@ -632,6 +632,11 @@ fn atoms(
             for (p, _, _) in &admits {
                 sg_ports = &sg_ports | p;
             }
+            if proto.is_icmp() {
+                // an unsolicited echo request is what reaches a host; replies and errors do not
+                let echo: u16 = if proto == Proto::Icmp { 8 } else { 128 };
+                sg_ports = &sg_ports & &Ports::from_iter([echo << 8..=(echo << 8) + 255]);
+            }
             if let Some(listen) = &ep.listen {
                 let mut l = Ports::new();
                 for (p, ports, _) in listen.iter().filter(|(p, _, _)| *p == proto) {

@@ -13,6 +13,8 @@ mod net001_instance_in_public_subnet;
 mod net002_public_ip_assigned;
 mod net003_internet_reachable;
 mod net004_default_vpc;
+mod net005_public_database;
+mod net006_internet_facing_load_balancer;
 mod sg001_open_admin_port;
 mod sg002_open_all_ports;
 mod sg003_open_data_port;
@@ -94,6 +96,8 @@ pub static ALL: &[&Rule] = &[
     &net002_public_ip_assigned::RULE,
     &net003_internet_reachable::RULE,
     &net004_default_vpc::RULE,
+    &net005_public_database::RULE,
+    &net006_internet_facing_load_balancer::RULE,
     &sg001_open_admin_port::RULE,
     &sg002_open_all_ports::RULE,
     &sg003_open_data_port::RULE,

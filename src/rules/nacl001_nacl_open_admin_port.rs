@@ -18,7 +18,9 @@ fn check(m: &NetModel, cx: &mut Ctx) {
             let (K::Known(net), K::Known(p)) = (&e.cidr, &e.proto) else {
                 continue;
             };
-            if !matches!(p, Proto::Tcp | Proto::Udp) || !is_internet_wide(&Addrs::from_net(net)) {
+            if !matches!(p, Proto::Tcp | Proto::Udp | Proto::All)
+                || !is_internet_wide(&Addrs::from_net(net))
+            {
                 continue;
             }
             let hit = effective(n, e)
@@ -39,10 +41,15 @@ fn check(m: &NetModel, cx: &mut Ctx) {
                     resource_span: e.resource_span,
                 },
                 format!(
-                    "{} inbound rule {} allows {p}/{} from {net}",
+                    "{} inbound rule {} allows {} to port {} from {net}",
                     n.address,
                     e.rule_no,
-                    ports.join(",")
+                    if *p == Proto::All {
+                        "all traffic".to_string()
+                    } else {
+                        p.to_string()
+                    },
+                    ports.join(", ")
                 ),
             );
         }

@@ -19,12 +19,13 @@ use crate::source::{SourceMap, Span};
 /// Builds the model from lowered resources.
 pub fn build<'a>(
     resources: &'a [Resource],
-    _sources: &SourceMap,
+    sources: &'a SourceMap,
     _settings: &Settings,
 ) -> NetModel<'a> {
     let mut b = Builder {
         m: NetModel {
             resources,
+            sources: Some(sources),
             ..NetModel::default()
         },
         rs: Resolver::new(resources),

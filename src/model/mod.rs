@@ -4,15 +4,16 @@
 //! resource that triggers them, so a witness path can cite them.
 
 mod build;
+pub mod compute;
 mod defaults;
 mod endpoints;
-mod resolve;
+pub mod resolve;
 
 use ipnet::IpNet;
 
 use crate::ir::{Origin, Resource};
 use crate::net::sets::{Ports, Proto};
-use crate::source::Span;
+use crate::source::{SourceMap, Span};
 
 pub use build::build;
 
@@ -275,6 +276,8 @@ pub struct BlockPublicAccess {
 #[derive(Debug, Default)]
 pub struct NetModel<'a> {
     pub resources: &'a [Resource],
+    /// The files the resources come from (for rules that look inside string values).
+    pub sources: Option<&'a SourceMap>,
     pub vpcs: Vec<Vpc>,
     pub subnets: Vec<Subnet>,
     pub igws: Vec<Igw>,

@@ -5,6 +5,9 @@ mod nacl_entries;
 pub mod page;
 mod paths;
 
+mod ec2001_imds_v1_allowed;
+mod ec2002_user_data_secret;
+mod ec2003_unencrypted_ebs;
 mod nacl001_nacl_open_admin_port;
 mod nacl002_nacl_shadowed_rule;
 mod nacl003_nacl_return_traffic_blocked;
@@ -22,6 +25,7 @@ mod sg004_open_ingress;
 mod sg005_open_egress;
 mod sg006_default_sg_has_rules;
 mod sg007_missing_description;
+mod vpc001_no_flow_logs;
 
 use std::sync::OnceLock;
 
@@ -88,6 +92,9 @@ macro_rules! rule {
 
 /// Every rule, sorted by id.
 pub static ALL: &[&Rule] = &[
+    &ec2001_imds_v1_allowed::RULE,
+    &ec2002_user_data_secret::RULE,
+    &ec2003_unencrypted_ebs::RULE,
     &nacl001_nacl_open_admin_port::RULE,
     &nacl002_nacl_shadowed_rule::RULE,
     &nacl003_nacl_return_traffic_blocked::RULE,
@@ -105,6 +112,7 @@ pub static ALL: &[&Rule] = &[
     &sg005_open_egress::RULE,
     &sg006_default_sg_has_rules::RULE,
     &sg007_missing_description::RULE,
+    &vpc001_no_flow_logs::RULE,
 ];
 
 /// What a check reads besides the model, and what it reports into.

@@ -37,7 +37,17 @@ fn check(m: &NetModel, cx: &mut Ctx) {
         let out = &cx.reach[i];
         let flows = show_flows(&out.flows);
         let sev = severity(&out.flows, cx.settings);
-        let witness: Vec<Related> = out.witness.iter().map(related).collect();
+        // numbered so the path reads in order even where labels are drawn by position
+        let witness: Vec<Related> = out
+            .witness
+            .iter()
+            .enumerate()
+            .map(|(n, c)| {
+                let mut r = related(c);
+                r.message = format!("{}. {}", n + 1, r.message);
+                r
+            })
+            .collect();
         let unknowns: Vec<Related> = out
             .unknowns
             .iter()

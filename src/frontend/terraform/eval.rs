@@ -172,6 +172,22 @@ fn text(v: &Val, span: Span) -> Result<String, Val> {
     })
 }
 
+/// `coll[key]`: the element, or the unknown/error.
+fn index<'v>(coll: &'v Val, key: &Val, span: Span) -> Result<&'v Val, Val> {
+    if let Some(u) = unknown_of(coll, span).or_else(|| unknown_of(key, span)) {
+        return Err(u);
+    }
+    let found = match &coll.value {
+        Value::List(l) => key
+            .as_i64()
+            .and_then(|i| usize::try_from(i).ok())
+            .and_then(|i| l.get(i)),
+        Value::Map(m) => key.as_str().and_then(|k| m.get(k.as_ref())),
+        _ => None,
+    };
+    found.ok_or_else(|| invalid("index not found in the collection", span))
+}
+
 /// Escapes a `for_each` key as Terraform prints it in an address.
 pub fn quote(key: &str) -> String {
     format!("\"{}\"", key.replace('\\', "\\\\").replace('"', "\\\""))
@@ -240,61 +256,46 @@ impl Inst<'_> {
             }
             _ => (self.eval(base, sc), 0),
         };
-        self.apply_ops(v, ops.get(used..).unwrap_or_default(), span, sc)
+        self.apply_ref(&v, ops.get(used..).unwrap_or_default(), span, sc)
     }
 
-    /// Applies attribute, index and splat steps to a value.
-    pub fn apply_ops(&self, mut v: Val, ops: &[Op], span: Span, sc: Option<&Scope>) -> Val {
+    /// Applies attribute, index and splat steps to a value (cloning only what is selected).
+    pub fn apply_ref(&self, v: &Val, ops: &[Op], span: Span, sc: Option<&Scope>) -> Val {
+        let mut cur = v;
         for (i, op) in ops.iter().enumerate() {
-            if let Some(u) = unknown_of(&v, span) {
+            if let Some(u) = unknown_of(cur, span) {
                 return u;
             }
-            v = match op {
-                Op::Attr(name) => match &v.value {
+            cur = match op {
+                Op::Attr(name) => match &cur.value {
                     Value::Map(m) => match m.get(name) {
-                        Some(x) => x.clone(),
-                        None => invalid(format!("no attribute '{name}'"), span),
+                        Some(x) => x,
+                        None => return invalid(format!("no attribute '{name}'"), span),
                     },
-                    _ => invalid(format!("attribute '{name}' of a non-object"), span),
+                    _ => return invalid(format!("attribute '{name}' of a non-object"), span),
                 },
                 Op::Index(x) => {
                     let key = self.eval(x, sc);
-                    self.index(&v, &key, span)
+                    match index(cur, &key, span) {
+                        Ok(x) => x,
+                        Err(u) => return u,
+                    }
                 }
                 Op::Splat => {
                     let rest = ops.get(i + 1..).unwrap_or_default();
-                    let items = match v.value {
-                        Value::List(l) => l,
+                    let out = match &cur.value {
+                        Value::List(l) => l
+                            .iter()
+                            .map(|x| self.apply_ref(x, rest, span, sc))
+                            .collect(),
                         Value::Null => Vec::new(),
-                        other => vec![Val::new(other, v.span)],
+                        _ => vec![self.apply_ref(cur, rest, span, sc)],
                     };
-                    let out = items
-                        .into_iter()
-                        .map(|x| self.apply_ops(x, rest, span, sc))
-                        .collect();
                     return Val::new(Value::List(out), span);
                 }
             };
         }
-        v
-    }
-
-    /// `coll[key]`.
-    pub fn index(&self, coll: &Val, key: &Val, span: Span) -> Val {
-        if let Some(u) = unknown_of(coll, span).or_else(|| unknown_of(key, span)) {
-            return u;
-        }
-        let found = match &coll.value {
-            Value::List(l) => key
-                .as_i64()
-                .and_then(|i| usize::try_from(i).ok())
-                .and_then(|i| l.get(i)),
-            Value::Map(m) => key.as_str().and_then(|k| m.get(k.as_ref())),
-            _ => None,
-        };
-        found
-            .cloned()
-            .unwrap_or_else(|| invalid("index not found in the collection", span))
+        cur.clone()
     }
 
     fn template(&self, parts: &[Part], span: Span, sc: Option<&Scope>) -> Val {

@@ -216,3 +216,5 @@ fn count_unknowns(v: &Val, into: &mut BTreeMap<String, usize>, depth: usize) {
         _ => {}
     }
 }
+#[cfg(test)]
+mod tests;

@@ -423,9 +423,12 @@ impl Inst<'_> {
             Some(false) => return self.eval(&c[2], sc),
             None => {}
         }
-        let Some(u) = unknown_of(&cond, c[0].span).filter(|u| !is_invalid(u)) else {
+        let Some(u) = unknown_of(&cond, c[0].span) else {
             return invalid("condition is not a bool", c[0].span);
         };
+        if is_invalid(&u) {
+            return u;
+        }
         let (t, f) = (self.eval(&c[1], sc), self.eval(&c[2], sc));
         if same(&t.value, &f.value) == Some(true) {
             return t;

@@ -291,7 +291,17 @@ impl<'r> Inst<'r> {
             name.to_string(),
             format!("{}var.{name}", self.prefix),
             decl.label,
-            || Rc::new(self.var_value(name)),
+            || {
+                let (v, origin) = match self.var_value(name) {
+                    (v, _) if v.is_null() && !decl.nullable => self.default_value(name),
+                    given => given,
+                };
+                let v = match &decl.ty {
+                    Some(ty) => self.conform(v, ty, 0),
+                    None => v,
+                };
+                Rc::new((v, origin))
+            },
             |chain| Rc::new((Val::unknown(chain, decl.label), None)),
         );
         self.read(&raw.0, raw.1.as_ref(), ops, span, sc)
@@ -306,14 +316,7 @@ impl<'r> Inst<'r> {
             );
         };
         let origin = |span: Span, message: String| Some(Origin { span, message });
-        let missing = || {
-            let v = Val::unknown(format!("variable '{name}' has no value"), decl.label)
-                .with_origin(
-                    decl.label,
-                    format!("variable '{name}' is declared here without a default"),
-                );
-            (v, None)
-        };
+        let missing = || no_value(name, decl.label);
         match self.vars.get(name).unwrap_or(&Binding::Default) {
             Binding::Input { parent, call, bind } => {
                 let arg = parent.upgrade().and_then(|p| {
@@ -330,17 +333,23 @@ impl<'r> Inst<'r> {
                 self.cli_value(raw, decl.ty.as_ref(), decl.label),
                 origin(decl.label, format!("value comes from --var {name}")),
             ),
-            Binding::Default => match &decl.default {
-                Some(d) => (
-                    self.eval(d, None),
-                    origin(
-                        d.span,
-                        format!("value comes from variable '{name}' default"),
-                    ),
-                ),
-                None => missing(),
-            },
+            Binding::Default => self.default_value(name),
             Binding::Missing => missing(),
+        }
+    }
+
+    /// A variable's default and its origin (no value without one).
+    fn default_value(&self, name: &str) -> (Val, Option<Origin>) {
+        let decl = self.module.variables.get(name);
+        match decl.and_then(|d| d.default.as_ref()) {
+            Some(d) => (
+                self.eval(d, None),
+                Some(Origin {
+                    span: d.span,
+                    message: format!("value comes from variable '{name}' default"),
+                }),
+            ),
+            None => no_value(name, decl.map(|d| d.label).unwrap_or_default()),
         }
     }
 
@@ -451,6 +460,7 @@ impl<'r> Inst<'r> {
                     .collect();
                 (Val::new(Value::Map(map), span), 0)
             }
+            (None, Mode::Unknown(v)) => (unknown_of(v, span).unwrap_or_else(|| v.clone()), 0),
             (_, Mode::Single | Mode::Unknown(_)) => one(0, ops),
         }
     }
@@ -529,6 +539,15 @@ impl<'r> Inst<'r> {
         );
         unknown_instances(Val::unknown("too many instances", span))
     }
+}
+
+/// The value of a variable that has none: unknown, pointing at the declaration.
+fn no_value(name: &str, label: Span) -> (Val, Option<Origin>) {
+    let v = Val::unknown(format!("variable '{name}' has no value"), label).with_origin(
+        label,
+        format!("variable '{name}' is declared here without a default"),
+    );
+    (v, None)
 }
 
 /// One instance that may or may not exist; `count`/`each` are unknown in it.

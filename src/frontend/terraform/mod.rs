@@ -33,6 +33,7 @@ mod module;
 mod resource;
 mod run;
 mod tfvars;
+mod types;
 
 use instance::Inst;
 use module::{dir_key, Loader, Module};

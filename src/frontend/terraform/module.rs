@@ -5,7 +5,7 @@ use std::collections::{BTreeMap, HashMap};
 use std::path::{Component, Path, PathBuf};
 use std::sync::{Arc, Mutex, OnceLock};
 
-use super::ast::{Block, Body, Expr};
+use super::ast::{Block, Body, Expr, ExprKind};
 use super::{hcl, json};
 use crate::ir::Diagnostic;
 use crate::source::{SourceFile, SourceMap, Span};
@@ -16,6 +16,8 @@ pub struct VarDecl {
     pub label: Span,
     pub default: Option<Expr>,
     pub ty: Option<Expr>,
+    /// `nullable = false`: a null value is replaced by the default.
+    pub nullable: bool,
 }
 
 /// A `resource` or `data` block.
@@ -110,14 +112,17 @@ impl Module {
                 };
                 let default = take(&mut b.body, "default");
                 let ty = take(&mut b.body, "type");
-                self.variables.insert(
-                    name,
-                    VarDecl {
-                        label: span,
-                        default,
-                        ty,
-                    },
+                let nullable = !matches!(
+                    take(&mut b.body, "nullable").map(|e| e.kind),
+                    Some(ExprKind::Bool(false))
                 );
+                let decl = VarDecl {
+                    label: span,
+                    default,
+                    ty,
+                    nullable,
+                };
+                self.variables.insert(name, decl);
             }
             "locals" => {
                 for a in b.body.attrs {

@@ -58,7 +58,7 @@ impl<'r> Inst<'r> {
             span: v.span,
             message: format!("value comes from module '{call}' output '{name}'"),
         };
-        relocate((*v).clone(), span, &o)
+        relocate(self.copy(&v), span, &o)
     }
 
     /// Output `name` of this instance, evaluated once.
@@ -82,7 +82,7 @@ impl<'r> Inst<'r> {
             .module
             .outputs
             .keys()
-            .map(|k| (k.clone(), (*self.output(k)).clone()))
+            .map(|k| (k.clone(), self.copy(&self.output(k))))
             .collect();
         Val::new(Value::Map(map), span)
     }

@@ -22,6 +22,8 @@ pub const INVALID: &str = "invalid expression: ";
 pub const COMPUTED: &str = "resource attribute computed at apply";
 /// Files larger than this are not read by `file`/`templatefile`.
 const MAX_READ: u64 = 1024 * 1024;
+/// Budget steps charged per copied value node.
+const COPY_COST: u64 = 8;
 /// Nested evaluation (expressions, locals, resources, modules) deeper than this stops.
 pub const MAX_DEPTH: usize = 200;
 
@@ -124,6 +126,24 @@ pub fn relocate(mut v: Val, span: Span, origin: &Origin) -> Val {
     v
 }
 
+/// Nodes in a value, counting at most `cap`.
+fn weight(v: &Val, cap: usize) -> usize {
+    let mut stack = vec![v];
+    let mut n = 0;
+    while let Some(x) = stack.pop() {
+        if n >= cap {
+            break;
+        }
+        n += 1;
+        match &x.value {
+            Value::List(l) => stack.extend(l),
+            Value::Map(m) => stack.extend(m.values()),
+            _ => {}
+        }
+    }
+    n
+}
+
 /// Structural equality of known values; None when an unknown decides it.
 fn same(a: &Value, b: &Value) -> Option<bool> {
     match (a, b) {
@@ -194,6 +214,18 @@ pub fn quote(key: &str) -> String {
 }
 
 impl Inst<'_> {
+    /// A copy of `v` paid for from the evaluation budget by its size (copies of copies of
+    /// large values could otherwise grow exponentially).
+    pub fn copy(&self, v: &Val) -> Val {
+        let cap = usize::try_from(self.run.remaining()).unwrap_or(usize::MAX);
+        let cost = COPY_COST * weight(v, cap / COPY_COST as usize + 1) as u64;
+        if self.run.charge(cost, v.span) {
+            v.clone()
+        } else {
+            Val::unknown("evaluation budget exceeded", v.span)
+        }
+    }
+
     /// Evaluates an expression.
     pub fn eval(&self, e: &Expr, sc: Option<&Scope>) -> Val {
         let run = self.run;
@@ -295,7 +327,7 @@ impl Inst<'_> {
                 }
             };
         }
-        cur.clone()
+        self.copy(cur)
     }
 
     fn template(&self, parts: &[Part], span: Span, sc: Option<&Scope>) -> Val {

@@ -253,7 +253,7 @@ impl Inst<'_> {
                     span: v.span,
                     message: format!("value comes from {address}.{attr}"),
                 };
-                return relocate(v.clone(), span, &o);
+                return relocate(self.copy(v), span, &o);
             }
         }
         ref_val(self.resource_key(idx, i), attr, span)
@@ -270,7 +270,11 @@ impl Inst<'_> {
                 other => other,
             };
         }
-        let mut map = (*self.attrs(idx, i)).clone();
+        let mut map: BTreeMap<String, Val> = self
+            .attrs(idx, i)
+            .iter()
+            .map(|(k, v)| (k.clone(), self.copy(v)))
+            .collect();
         for a in ["id", "arn"] {
             map.entry(a.to_string())
                 .or_insert_with(|| ref_val(self.resource_key(idx, i), a, span));

@@ -48,15 +48,26 @@ impl<'a> Run<'a> {
 
     /// Counts one step; false once the budget is spent (reported once, at `span`).
     pub fn step(&self, span: Span) -> bool {
-        let n = self.steps.get() + 1;
-        self.steps.set(n);
-        if n == BUDGET {
+        self.charge(1, span)
+    }
+
+    /// Counts `n` steps (copying a value costs its size); false once the budget is spent.
+    pub fn charge(&self, n: u64, span: Span) -> bool {
+        let before = self.steps.get();
+        let after = before.saturating_add(n);
+        self.steps.set(after);
+        if before < BUDGET && after >= BUDGET {
             self.error(
                 span,
                 "evaluation budget exceeded; the remaining values are unknown",
             );
         }
-        n < BUDGET
+        after < BUDGET
+    }
+
+    /// Steps left in the budget.
+    pub fn remaining(&self) -> u64 {
+        BUDGET.saturating_sub(self.steps.get())
     }
 
     /// Records a diagnostic.

@@ -556,3 +556,30 @@ fn json_syntax_lowers_like_hcl() {
     assert_eq!(flat(&a), flat(&b));
     assert_eq!(a.resources.len(), 4);
 }
+
+#[test]
+fn exponentially_growing_values_stop_at_the_budget() {
+    let mut text = String::from("locals {\n  a0 = [1, 2]\n");
+    for i in 1..40 {
+        text.push_str(&format!("  a{i} = [local.a{}, local.a{}]\n", i - 1, i - 1));
+    }
+    text.push_str("}\nresource \"aws_x\" \"r\" {\n  v = local.a39\n}\n");
+    let (_, out) = run(&[("m/main.tf", &text)]);
+    assert_eq!(out.errors.len(), 1, "{:?}", out.errors);
+    assert!(out.errors[0]
+        .message
+        .starts_with("evaluation budget exceeded"));
+    let v = res(&out, "aws_x.r").attr("v").expect("v");
+    assert!(v.as_unknown().is_some());
+}
+
+#[test]
+fn instance_limit_is_a_diagnostic() {
+    let (_, out) = run(&[(
+        "m/main.tf",
+        "resource \"aws_x\" \"r\" {\n  count = 1000000000\n}\n",
+    )]);
+    assert_eq!(out.errors.len(), 1, "{:?}", out.errors);
+    let r = res(&out, "aws_x.r");
+    assert!(matches!(r.exists, Existence::Maybe(_)));
+}

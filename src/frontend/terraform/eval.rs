@@ -22,6 +22,8 @@ pub const INVALID: &str = "invalid expression: ";
 pub const COMPUTED: &str = "resource attribute computed at apply";
 /// Files larger than this are not read by `file`/`templatefile`.
 const MAX_READ: u64 = 1024 * 1024;
+/// Budget steps charged per copied value node.
+const COPY_COST: u64 = 8;
 /// Nested evaluation (expressions, locals, resources, modules) deeper than this stops.
 pub const MAX_DEPTH: usize = 200;
 
@@ -124,6 +126,24 @@ pub fn relocate(mut v: Val, span: Span, origin: &Origin) -> Val {
     v
 }
 
+/// Nodes in a value, counting at most `cap`.
+fn weight(v: &Val, cap: usize) -> usize {
+    let mut stack = vec![v];
+    let mut n = 0;
+    while let Some(x) = stack.pop() {
+        if n >= cap {
+            break;
+        }
+        n += 1;
+        match &x.value {
+            Value::List(l) => stack.extend(l),
+            Value::Map(m) => stack.extend(m.values()),
+            _ => {}
+        }
+    }
+    n
+}
+
 /// Structural equality of known values; None when an unknown decides it.
 fn same(a: &Value, b: &Value) -> Option<bool> {
     match (a, b) {
@@ -172,12 +192,40 @@ fn text(v: &Val, span: Span) -> Result<String, Val> {
     })
 }
 
+/// `coll[key]`: the element, or the unknown/error.
+fn index<'v>(coll: &'v Val, key: &Val, span: Span) -> Result<&'v Val, Val> {
+    if let Some(u) = unknown_of(coll, span).or_else(|| unknown_of(key, span)) {
+        return Err(u);
+    }
+    let found = match &coll.value {
+        Value::List(l) => key
+            .as_i64()
+            .and_then(|i| usize::try_from(i).ok())
+            .and_then(|i| l.get(i)),
+        Value::Map(m) => key.as_str().and_then(|k| m.get(k.as_ref())),
+        _ => None,
+    };
+    found.ok_or_else(|| invalid("index not found in the collection", span))
+}
+
 /// Escapes a `for_each` key as Terraform prints it in an address.
 pub fn quote(key: &str) -> String {
     format!("\"{}\"", key.replace('\\', "\\\\").replace('"', "\\\""))
 }
 
 impl Inst<'_> {
+    /// A copy of `v` paid for from the evaluation budget by its size (copies of copies of
+    /// large values could otherwise grow exponentially).
+    pub fn copy(&self, v: &Val) -> Val {
+        let cap = usize::try_from(self.run.remaining()).unwrap_or(usize::MAX);
+        let cost = COPY_COST * weight(v, cap / COPY_COST as usize + 1) as u64;
+        if self.run.charge(cost, v.span) {
+            v.clone()
+        } else {
+            Val::unknown("evaluation budget exceeded", v.span)
+        }
+    }
+
     /// Evaluates an expression.
     pub fn eval(&self, e: &Expr, sc: Option<&Scope>) -> Val {
         let run = self.run;
@@ -240,61 +288,46 @@ impl Inst<'_> {
             }
             _ => (self.eval(base, sc), 0),
         };
-        self.apply_ops(v, ops.get(used..).unwrap_or_default(), span, sc)
+        self.apply_ref(&v, ops.get(used..).unwrap_or_default(), span, sc)
     }
 
-    /// Applies attribute, index and splat steps to a value.
-    pub fn apply_ops(&self, mut v: Val, ops: &[Op], span: Span, sc: Option<&Scope>) -> Val {
+    /// Applies attribute, index and splat steps to a value (cloning only what is selected).
+    pub fn apply_ref(&self, v: &Val, ops: &[Op], span: Span, sc: Option<&Scope>) -> Val {
+        let mut cur = v;
         for (i, op) in ops.iter().enumerate() {
-            if let Some(u) = unknown_of(&v, span) {
+            if let Some(u) = unknown_of(cur, span) {
                 return u;
             }
-            v = match op {
-                Op::Attr(name) => match &v.value {
+            cur = match op {
+                Op::Attr(name) => match &cur.value {
                     Value::Map(m) => match m.get(name) {
-                        Some(x) => x.clone(),
-                        None => invalid(format!("no attribute '{name}'"), span),
+                        Some(x) => x,
+                        None => return invalid(format!("no attribute '{name}'"), span),
                     },
-                    _ => invalid(format!("attribute '{name}' of a non-object"), span),
+                    _ => return invalid(format!("attribute '{name}' of a non-object"), span),
                 },
                 Op::Index(x) => {
                     let key = self.eval(x, sc);
-                    self.index(&v, &key, span)
+                    match index(cur, &key, span) {
+                        Ok(x) => x,
+                        Err(u) => return u,
+                    }
                 }
                 Op::Splat => {
                     let rest = ops.get(i + 1..).unwrap_or_default();
-                    let items = match v.value {
-                        Value::List(l) => l,
+                    let out = match &cur.value {
+                        Value::List(l) => l
+                            .iter()
+                            .map(|x| self.apply_ref(x, rest, span, sc))
+                            .collect(),
                         Value::Null => Vec::new(),
-                        other => vec![Val::new(other, v.span)],
+                        _ => vec![self.apply_ref(cur, rest, span, sc)],
                     };
-                    let out = items
-                        .into_iter()
-                        .map(|x| self.apply_ops(x, rest, span, sc))
-                        .collect();
                     return Val::new(Value::List(out), span);
                 }
             };
         }
-        v
-    }
-
-    /// `coll[key]`.
-    pub fn index(&self, coll: &Val, key: &Val, span: Span) -> Val {
-        if let Some(u) = unknown_of(coll, span).or_else(|| unknown_of(key, span)) {
-            return u;
-        }
-        let found = match &coll.value {
-            Value::List(l) => key
-                .as_i64()
-                .and_then(|i| usize::try_from(i).ok())
-                .and_then(|i| l.get(i)),
-            Value::Map(m) => key.as_str().and_then(|k| m.get(k.as_ref())),
-            _ => None,
-        };
-        found
-            .cloned()
-            .unwrap_or_else(|| invalid("index not found in the collection", span))
+        self.copy(cur)
     }
 
     fn template(&self, parts: &[Part], span: Span, sc: Option<&Scope>) -> Val {
@@ -422,9 +455,12 @@ impl Inst<'_> {
             Some(false) => return self.eval(&c[2], sc),
             None => {}
         }
-        let Some(u) = unknown_of(&cond, c[0].span).filter(|u| !is_invalid(u)) else {
+        let Some(u) = unknown_of(&cond, c[0].span) else {
             return invalid("condition is not a bool", c[0].span);
         };
+        if is_invalid(&u) {
+            return u;
+        }
         let (t, f) = (self.eval(&c[1], sc), self.eval(&c[2], sc));
         if same(&t.value, &f.value) == Some(true) {
             return t;

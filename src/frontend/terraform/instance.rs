@@ -1,127 +1,35 @@
-//! One module instance: variables, locals, resources, data sources and module calls, each
-//! evaluated lazily and once, with cycle detection.
+//! One module instance: variables, locals and the lazily evaluated, memoised objects of a
+//! module, with reference-cycle detection. Resources are in `resource.rs`, module calls in
+//! `call.rs`.
 
-use std::cell::{Cell, RefCell};
+use std::cell::RefCell;
 use std::collections::{BTreeMap, HashMap};
 use std::hash::Hash;
-use std::path::{Path, PathBuf};
-use std::rc::Rc;
+use std::path::PathBuf;
+use std::rc::{Rc, Weak};
 use std::sync::Arc;
 
-use super::ast::{Block, Body, Expr, ExprKind, Op};
+use super::ast::{Body, Expr, ExprKind, Op};
+use super::call::CallOut;
 use super::eval::{invalid, key_text, num, quote, relocate, string, unknown_of, Scope};
 use super::hcl::{self, Mapper};
-use super::module::{dir_key, is_local, normalize, Loader, Module};
-use crate::ir::{Diagnostic, Existence, Frontend, Origin, RefTo, Resource, Skip, Val, Value};
-use crate::source::{SourceFile, SourceMap, Span};
+use super::module::{dir_key, Module};
+use super::run::Run;
+use crate::ir::{Existence, Origin, Val, Value};
+use crate::source::Span;
 
-/// Evaluation steps allowed per root module.
-const BUDGET: u64 = 5_000_000;
 /// Instances allowed per `count`/`for_each`.
 pub const MAX_INSTANCES: usize = 10_000;
-/// Module calls nested deeper than this are not followed.
-const MAX_MODULE_DEPTH: usize = 16;
-/// Data sources emitted as resources (kind `data.<type>`); others are only unknowns.
-const DATA_OF_INTEREST: &[&str] = &[
-    "aws_vpc",
-    "aws_subnet",
-    "aws_subnets",
-    "aws_security_group",
-    "aws_security_groups",
-    "aws_prefix_list",
-    "aws_ec2_managed_prefix_list",
-    "aws_internet_gateway",
-    "aws_route_table",
-    "aws_nat_gateway",
-    "aws_network_interface",
-    "aws_instance",
-];
-/// Resource arguments that are Terraform meta-arguments, not provider configuration.
-const META: &[&str] = &[
-    "count",
-    "for_each",
-    "depends_on",
-    "provider",
-    "lifecycle",
-    "provisioner",
-    "connection",
-];
-
-/// Shared state of one root module's evaluation (single-threaded).
-pub struct Run<'a> {
-    pub loader: &'a Loader<'a>,
-    sources: &'a SourceMap,
-    /// Root module directory, the prefix of every resource key.
-    pub root: String,
-    pub depth: Cell<usize>,
-    steps: Cell<u64>,
-    stack: RefCell<Vec<String>>,
-    pub errors: RefCell<Vec<Diagnostic>>,
-    pub not_analysed: RefCell<Vec<Skip>>,
-    pub resources: RefCell<Vec<Resource>>,
-    files: RefCell<HashMap<PathBuf, Option<Arc<SourceFile>>>>,
-}
-
-impl<'a> Run<'a> {
-    /// A run for the root module displayed as `root`.
-    pub fn new(loader: &'a Loader<'a>, sources: &'a SourceMap, root: String) -> Self {
-        Run {
-            loader,
-            sources,
-            root,
-            depth: Cell::new(0),
-            steps: Cell::new(0),
-            stack: RefCell::default(),
-            errors: RefCell::default(),
-            not_analysed: RefCell::default(),
-            resources: RefCell::default(),
-            files: RefCell::default(),
-        }
-    }
-
-    /// Counts one step; false once the budget is spent (reported once, at `span`).
-    pub fn step(&self, span: Span) -> bool {
-        let n = self.steps.get() + 1;
-        self.steps.set(n);
-        if n == BUDGET {
-            self.error(
-                span,
-                "evaluation budget exceeded; the remaining values are unknown",
-            );
-        }
-        n < BUDGET
-    }
-
-    /// Records a diagnostic.
-    pub fn error(&self, span: Span, message: impl Into<String>) {
-        self.errors.borrow_mut().push(Diagnostic {
-            span,
-            message: message.into(),
-        });
-    }
-
-    /// A file read for `file`/`templatefile`, added to the source map once.
-    pub fn read_file(&self, path: &Path, max: u64) -> Option<Arc<SourceFile>> {
-        let path = normalize(path);
-        self.files
-            .borrow_mut()
-            .entry(path.clone())
-            .or_insert_with(|| {
-                let meta = std::fs::metadata(&path).ok()?;
-                if meta.len() > max {
-                    return None;
-                }
-                let text = std::fs::read_to_string(&path).ok()?;
-                Some(self.sources.add(path, text))
-            })
-            .clone()
-    }
-}
 
 /// How a variable of a module instance gets its value.
 pub enum Binding<'r> {
-    /// An evaluated value (module input) and where it came from.
-    Given(Val, Origin),
+    /// The argument of the module block that created the instance, evaluated by the caller.
+    Input {
+        parent: Weak<Inst<'r>>,
+        call: usize,
+        /// `count`/`each` of the calling instance.
+        bind: Rc<Vec<(&'static str, Val)>>,
+    },
     /// An expression in a tfvars file.
     Expr(&'r Expr, Origin),
     /// A `--var` string, converted by the declared type.
@@ -130,13 +38,19 @@ pub enum Binding<'r> {
     Missing,
 }
 
-enum Memo<T> {
+pub enum Memo<T> {
     Busy,
     Done(T),
 }
 
+/// Reads instance `i` through the steps after the instance selection: (value, steps used).
+pub type ReadInstance<'a> = dyn Fn(usize, &[Op]) -> (Val, usize) + 'a;
+
+/// A memo table.
+pub type Table<K, T> = RefCell<HashMap<K, Memo<T>>>;
+
 /// `count`/`for_each` expansion of a resource or module call.
-enum Mode {
+pub enum Mode {
     Single,
     Count,
     ForEach,
@@ -144,25 +58,18 @@ enum Mode {
     Unknown(Val),
 }
 
-struct Item {
+pub struct Item {
     /// Address suffix: ``, `[0]`, `["a"]`.
-    suffix: String,
+    pub suffix: String,
     /// `count.index` or `each.key`, to select the instance by index.
-    key: Option<Val>,
+    pub key: Option<Val>,
     /// `count` / `each` and its object.
-    bind: Vec<(&'static str, Val)>,
+    pub bind: Vec<(&'static str, Val)>,
 }
 
-struct Instances {
-    mode: Mode,
-    items: Vec<Item>,
-}
-
-/// Outputs of a module call: the value of `module.<name>`.
-struct CallOut {
-    value: Val,
-    /// `count`/`for_each` unknown: an index after the call name is ignored.
-    unknown_mode: bool,
+pub struct Instances {
+    pub mode: Mode,
+    pub items: Vec<Item>,
 }
 
 /// One instance of a module (the root, or one expansion of a module call).
@@ -171,37 +78,47 @@ pub struct Inst<'r> {
     pub module: Arc<Module>,
     vars: HashMap<String, Binding<'r>>,
     /// Address prefix: `` or `module.net.` or `module.net["a"].`.
-    prefix: String,
-    calls: Vec<Span>,
-    /// Directory keys of the calling modules, for recursion detection.
-    chain: Vec<PathBuf>,
-    exists: Existence,
-    locals: RefCell<HashMap<String, Memo<Val>>>,
-    insts: RefCell<HashMap<usize, Memo<Rc<Instances>>>>,
-    attrs: RefCell<HashMap<(usize, usize), Memo<Rc<BTreeMap<String, Val>>>>>,
-    call_outs: RefCell<HashMap<usize, Memo<Rc<CallOut>>>>,
+    pub prefix: String,
+    /// Module blocks from the root down to this instance.
+    pub calls: Vec<Span>,
+    /// Directory keys of this module and its callers, for recursion detection.
+    pub chain: Vec<PathBuf>,
+    pub exists: Existence,
+    pub me: Weak<Inst<'r>>,
+    var_memo: Table<String, Rc<(Val, Option<Origin>)>>,
+    local_memo: Table<String, Rc<Val>>,
+    pub insts: Table<usize, Rc<Instances>>,
+    pub attrs: Table<(usize, usize), Rc<BTreeMap<String, Val>>>,
+    pub call_outs: Table<usize, Rc<CallOut<'r>>>,
+    pub output_memo: Table<String, Rc<Val>>,
 }
 
-fn obj(pairs: Vec<(&str, Val)>, span: Span) -> Val {
+/// An object value from pairs.
+pub fn obj(pairs: Vec<(&str, Val)>, span: Span) -> Val {
     Val::new(
         Value::Map(pairs.into_iter().map(|(k, v)| (k.to_string(), v)).collect()),
         span,
     )
 }
 
-fn ref_val(key: String, attr: &str, span: Span) -> Val {
-    Val::new(
-        Value::Ref(Arc::new(RefTo {
-            key,
-            attr: attr.to_string(),
-        })),
-        span,
-    )
+/// The scope of one instance (`count` / `each`).
+pub fn item_scope(bind: &[(&'static str, Val)]) -> Scope<'static> {
+    Scope {
+        vars: bind
+            .iter()
+            .map(|(n, v)| (n.to_string(), v.clone()))
+            .collect(),
+        parent: None,
+    }
 }
 
 impl<'r> Inst<'r> {
     /// The root module instance with its variable bindings.
-    pub fn root(run: &'r Run<'r>, module: Arc<Module>, vars: HashMap<String, Binding<'r>>) -> Self {
+    pub fn root(
+        run: &'r Run<'r>,
+        module: Arc<Module>,
+        vars: HashMap<String, Binding<'r>>,
+    ) -> Rc<Self> {
         let chain = vec![dir_key(&module.dir)];
         Inst::new(
             run,
@@ -214,7 +131,8 @@ impl<'r> Inst<'r> {
         )
     }
 
-    fn new(
+    /// An instance; `prefix` is its address prefix, `calls` the module blocks above it.
+    pub fn new(
         run: &'r Run<'r>,
         module: Arc<Module>,
         vars: HashMap<String, Binding<'r>>,
@@ -222,8 +140,8 @@ impl<'r> Inst<'r> {
         calls: Vec<Span>,
         chain: Vec<PathBuf>,
         exists: Existence,
-    ) -> Self {
-        Inst {
+    ) -> Rc<Self> {
+        Rc::new_cyclic(|me| Inst {
             run,
             module,
             vars,
@@ -231,78 +149,44 @@ impl<'r> Inst<'r> {
             calls,
             chain,
             exists,
-            locals: RefCell::default(),
+            me: me.clone(),
+            var_memo: RefCell::default(),
+            local_memo: RefCell::default(),
             insts: RefCell::default(),
             attrs: RefCell::default(),
             call_outs: RefCell::default(),
-        }
+            output_memo: RefCell::default(),
+        })
     }
 
-    /// Evaluates the whole instance: resources go to the run; returns the outputs.
-    pub fn run_module(&self) -> BTreeMap<String, Val> {
+    /// Evaluates the whole instance and the module instances it calls; resources go to the run.
+    pub fn run_module(&self) {
         let module = self.module.clone();
-        for (idx, decl) in module.resources.iter().enumerate() {
-            if decl.data && !DATA_OF_INTEREST.contains(&decl.rtype.as_str()) {
-                continue;
-            }
-            let insts = self.instances(idx);
-            for (i, item) in insts.items.iter().enumerate() {
-                let attrs = self.attrs(idx, i);
-                let exists = match &insts.mode {
-                    Mode::Unknown(v) => Existence::Maybe(v.clone()),
-                    _ => self.exists.clone(),
-                };
-                let address = self.address(idx, &item.suffix);
-                let resource = Resource {
-                    frontend: Frontend::Terraform,
-                    kind: if decl.data {
-                        format!("data.{}", decl.rtype)
-                    } else {
-                        decl.rtype.clone()
-                    },
-                    key: format!("{}::{address}", self.run.root),
-                    address,
-                    span: decl.label,
-                    attrs: (*attrs).clone(),
-                    exists,
-                    module_calls: self.calls.clone(),
-                    metadata: None,
-                };
-                self.run.resources.borrow_mut().push(resource);
-            }
-        }
+        self.emit_resources();
         for (name, expr) in &module.locals {
-            self.local(name, expr.span);
+            self.local(name, &[], expr.span, None);
         }
         for ci in 0..module.calls.len() {
-            self.call_out(ci);
+            for child in &self.call_out(ci).children {
+                child.run_module();
+            }
         }
-        module
-            .outputs
-            .iter()
-            .map(|(name, e)| (name.clone(), self.eval(e, None)))
-            .collect()
-    }
-
-    fn address(&self, idx: usize, suffix: &str) -> String {
-        match self.module.resources.get(idx) {
-            Some(d) if d.data => format!("{}data.{}.{}{suffix}", self.prefix, d.rtype, d.name),
-            Some(d) => format!("{}{}.{}{suffix}", self.prefix, d.rtype, d.name),
-            None => String::new(),
+        for name in module.outputs.keys() {
+            self.output(name);
         }
     }
 
-    /// Memoised evaluation of `key`; a re-entry is a reference cycle.
-    fn memo<K: Hash + Eq + Clone, T: Clone>(
+    /// Memoised evaluation of `key`; a re-entry is a reference cycle (reported at `at`).
+    pub fn memo<K: Hash + Eq + Clone, T: Clone>(
         &self,
-        map: &RefCell<HashMap<K, Memo<T>>>,
+        table: &Table<K, T>,
         key: K,
         label: String,
         at: Span,
         compute: impl FnOnce() -> T,
         cyclic: impl FnOnce(&str) -> T,
     ) -> T {
-        let state = match map.borrow().get(&key) {
+        let state = match table.borrow().get(&key) {
             Some(Memo::Done(v)) => Some(Ok(v.clone())),
             Some(Memo::Busy) => Some(Err(())),
             None => None,
@@ -310,27 +194,28 @@ impl<'r> Inst<'r> {
         match state {
             Some(Ok(v)) => return v,
             Some(Err(())) => {
-                let stack = self.run.stack.borrow();
-                let from = stack.iter().rposition(|s| *s == label).unwrap_or(0);
-                let mut chain: Vec<&str> = stack
-                    .get(from..)
-                    .unwrap_or_default()
-                    .iter()
-                    .map(String::as_str)
-                    .collect();
-                chain.push(&label);
-                let chain = format!("reference cycle: {}", chain.join(" → "));
-                drop(stack);
+                let chain = {
+                    let stack = self.run.stack.borrow();
+                    let from = stack.iter().rposition(|s| *s == label).unwrap_or(0);
+                    let mut chain: Vec<&str> = stack
+                        .get(from..)
+                        .unwrap_or_default()
+                        .iter()
+                        .map(String::as_str)
+                        .collect();
+                    chain.push(&label);
+                    format!("reference cycle: {}", chain.join(" → "))
+                };
                 self.run.error(at, &chain);
                 return cyclic(&chain);
             }
             None => {}
         }
-        map.borrow_mut().insert(key.clone(), Memo::Busy);
+        table.borrow_mut().insert(key.clone(), Memo::Busy);
         self.run.stack.borrow_mut().push(label);
         let v = compute();
         self.run.stack.borrow_mut().pop();
-        map.borrow_mut().insert(key, Memo::Done(v.clone()));
+        table.borrow_mut().insert(key, Memo::Done(v.clone()));
         v
     }
 
@@ -347,18 +232,13 @@ impl<'r> Inst<'r> {
                 .get(&(data, t.to_string(), n.to_string()))
                 .copied()
         };
+        let used = |(v, n): (Val, usize), before: usize| (v, n + before);
         match (root, attr(0)) {
-            ("var", Some(n)) => (self.var(n, span), 1),
-            ("local", Some(n)) => (self.local(n, span), 1),
-            ("module", Some(n)) => {
-                let (v, used) = self.module_ref(n, rest(1), span);
-                (v, used + 1)
-            }
+            ("var", Some(n)) => (self.var(n, rest(1), span, sc), ops.len()),
+            ("local", Some(n)) => (self.local(n, rest(1), span, sc), ops.len()),
+            ("module", Some(n)) => used(self.module_ref(n, rest(1), span, sc), 1),
             ("data", Some(t)) => match attr(1).and_then(|n| res(true, t, n)) {
-                Some(idx) => {
-                    let (v, used) = self.resource_ref(idx, rest(2), span, sc);
-                    (v, used + 2)
-                }
+                Some(idx) => used(self.resource_ref(idx, rest(2), span, sc), 2),
                 None => (
                     invalid(format!("undeclared data source data.{t}"), span),
                     ops.len(),
@@ -376,10 +256,7 @@ impl<'r> Inst<'r> {
             ("terraform", Some("workspace")) => (string("default", span), 1),
             ("self", _) => (Val::unknown("self is known at apply", span), ops.len()),
             (t, Some(n)) => match res(false, t, n) {
-                Some(idx) => {
-                    let (v, used) = self.resource_ref(idx, rest(1), span, sc);
-                    (v, used + 1)
-                }
+                Some(idx) => used(self.resource_ref(idx, rest(1), span, sc), 1),
                 None => (
                     invalid(format!("undeclared reference {t}.{n}"), span),
                     ops.len(),
@@ -389,37 +266,91 @@ impl<'r> Inst<'r> {
         }
     }
 
-    fn var(&self, name: &str, span: Span) -> Val {
-        let Some(decl) = self.module.variables.get(name) else {
-            return invalid(format!("undeclared variable '{name}'"), span);
-        };
-        let origin = |span: Span, message: String| Origin { span, message };
-        match self.vars.get(name).unwrap_or(&Binding::Default) {
-            Binding::Given(v, o) => relocate(v.clone(), span, o),
-            Binding::Expr(e, o) => relocate(self.eval(e, None), span, o),
-            Binding::Cli(raw) => {
-                let o = origin(decl.label, format!("value comes from --var {name}"));
-                relocate(self.cli_value(raw, decl.ty.as_ref(), decl.label), span, &o)
-            }
-            Binding::Default => match &decl.default {
-                Some(d) => {
-                    let o = origin(
-                        d.span,
-                        format!("value comes from variable '{name}' default"),
-                    );
-                    relocate(self.eval(d, None), span, &o)
-                }
-                None => self.missing(name, decl.label, span),
-            },
-            Binding::Missing => self.missing(name, decl.label, span),
+    /// A stored value read at `span` through `ops`, with its provenance.
+    fn read(
+        &self,
+        v: &Val,
+        origin: Option<&Origin>,
+        ops: &[Op],
+        span: Span,
+        sc: Option<&Scope>,
+    ) -> Val {
+        let v = self.apply_ref(v, ops, span, sc);
+        match origin {
+            Some(o) => relocate(v, span, o),
+            None => Val { span, ..v },
         }
     }
 
-    fn missing(&self, name: &str, label: Span, span: Span) -> Val {
-        Val::unknown(format!("variable '{name}' has no value"), span).with_origin(
-            label,
-            format!("variable '{name}' is declared here without a default"),
-        )
+    fn var(&self, name: &str, ops: &[Op], span: Span, sc: Option<&Scope>) -> Val {
+        let Some(decl) = self.module.variables.get(name) else {
+            return invalid(format!("undeclared variable '{name}'"), span);
+        };
+        let raw = self.memo(
+            &self.var_memo,
+            name.to_string(),
+            format!("{}var.{name}", self.prefix),
+            decl.label,
+            || {
+                let (v, origin) = match self.var_value(name) {
+                    (v, _) if v.is_null() && !decl.nullable => self.default_value(name),
+                    given => given,
+                };
+                let v = match &decl.ty {
+                    Some(ty) => self.conform(v, ty, 0),
+                    None => v,
+                };
+                Rc::new((v, origin))
+            },
+            |chain| Rc::new((Val::unknown(chain, decl.label), None)),
+        );
+        self.read(&raw.0, raw.1.as_ref(), ops, span, sc)
+    }
+
+    /// A variable's value where it is defined, and the origin to add at each use.
+    fn var_value(&self, name: &str) -> (Val, Option<Origin>) {
+        let Some(decl) = self.module.variables.get(name) else {
+            return (
+                invalid(format!("undeclared variable '{name}'"), Span::default()),
+                None,
+            );
+        };
+        let origin = |span: Span, message: String| Some(Origin { span, message });
+        let missing = || no_value(name, decl.label);
+        match self.vars.get(name).unwrap_or(&Binding::Default) {
+            Binding::Input { parent, call, bind } => {
+                let arg = parent.upgrade().and_then(|p| {
+                    let decl = p.module.calls.get(*call)?;
+                    let a = decl.body.attr(name)?;
+                    let sc = item_scope(bind);
+                    let msg = format!("value comes from module '{}' input '{name}'", decl.name);
+                    Some((p.eval(&a.expr, Some(&sc)), origin(a.expr.span, msg)))
+                });
+                arg.unwrap_or_else(missing)
+            }
+            Binding::Expr(e, o) => (self.eval(e, None), Some(o.clone())),
+            Binding::Cli(raw) => (
+                self.cli_value(raw, decl.ty.as_ref(), decl.label),
+                origin(decl.label, format!("value comes from --var {name}")),
+            ),
+            Binding::Default => self.default_value(name),
+            Binding::Missing => missing(),
+        }
+    }
+
+    /// A variable's default and its origin (no value without one).
+    fn default_value(&self, name: &str) -> (Val, Option<Origin>) {
+        let decl = self.module.variables.get(name);
+        match decl.and_then(|d| d.default.as_ref()) {
+            Some(d) => (
+                self.eval(d, None),
+                Some(Origin {
+                    span: d.span,
+                    message: format!("value comes from variable '{name}' default"),
+                }),
+            ),
+            None => no_value(name, decl.map(|d| d.label).unwrap_or_default()),
+        }
     }
 
     /// A `--var` string converted by the variable's type.
@@ -456,65 +387,85 @@ impl<'r> Inst<'r> {
         }
     }
 
-    fn local(&self, name: &str, span: Span) -> Val {
+    fn local(&self, name: &str, ops: &[Op], span: Span, sc: Option<&Scope>) -> Val {
         let module = self.module.clone();
         let Some(expr) = module.locals.get(name) else {
             return invalid(format!("undeclared local '{name}'"), span);
         };
         let v = self.memo(
-            &self.locals,
+            &self.local_memo,
             name.to_string(),
             format!("{}local.{name}", self.prefix),
             expr.span,
-            || self.eval(expr, None),
-            |chain| Val::unknown(chain, expr.span),
+            || Rc::new(self.eval(expr, None)),
+            |chain| Rc::new(Val::unknown(chain, expr.span)),
         );
         let o = Origin {
             span: expr.span,
             message: format!("value comes from local '{name}'"),
         };
-        relocate(v, span, &o)
+        self.read(&v, Some(&o), ops, span, sc)
     }
 
-    fn instances(&self, idx: usize) -> Rc<Instances> {
-        let module = self.module.clone();
-        let Some(decl) = module.resources.get(idx) else {
-            return Rc::new(Instances {
-                mode: Mode::Single,
-                items: Vec::new(),
-            });
-        };
-        self.memo(
-            &self.insts,
-            idx,
-            self.address(idx, ""),
-            decl.label,
-            || Rc::new(self.expand(&decl.body, None)),
-            |chain| Rc::new(unknown_instances(Val::unknown(chain, decl.label))),
-        )
+    /// Picks instances of a `count`/`for_each` object by the first step (`[i]`, `["k"]`,
+    /// `[*]`); `one(i, ops)` reads instance `i` through the following steps, `whole(i)` is
+    /// instance `i` as an object.
+    pub fn select_instance(
+        &self,
+        insts: &Instances,
+        ops: &[Op],
+        span: Span,
+        sc: Option<&Scope>,
+        one: &ReadInstance,
+        whole: &dyn Fn(usize) -> Val,
+    ) -> (Val, usize) {
+        let rest = ops.get(1..).unwrap_or_default();
+        let then = |(v, used): (Val, usize)| (v, used + 1);
+        match (ops.first(), &insts.mode) {
+            (Some(Op::Splat), _) => {
+                let list = (0..insts.items.len())
+                    .map(|i| {
+                        let (v, used) = one(i, rest);
+                        self.apply_ref(&v, rest.get(used..).unwrap_or_default(), span, sc)
+                    })
+                    .collect();
+                (Val::new(Value::List(list), span), ops.len())
+            }
+            (Some(Op::Index(_)), Mode::Unknown(_)) => then(one(0, rest)),
+            (Some(Op::Index(e)), Mode::Count | Mode::ForEach) => {
+                let k = self.eval(e, sc);
+                if let Some(u) = unknown_of(&k, span) {
+                    return (u, ops.len());
+                }
+                let wanted = key_text(&k);
+                let found = insts
+                    .items
+                    .iter()
+                    .position(|it| it.key.as_ref().is_some_and(|key| key_text(key) == wanted));
+                match found {
+                    Some(i) => then(one(i, rest)),
+                    None => (invalid(format!("no instance [{wanted}]"), span), ops.len()),
+                }
+            }
+            (_, Mode::Count) => {
+                let list = (0..insts.items.len()).map(whole).collect();
+                (Val::new(Value::List(list), span), 0)
+            }
+            (_, Mode::ForEach) => {
+                let map = insts
+                    .items
+                    .iter()
+                    .enumerate()
+                    .map(|(i, it)| (it.key.as_ref().map(key_text).unwrap_or_default(), whole(i)))
+                    .collect();
+                (Val::new(Value::Map(map), span), 0)
+            }
+            (None, Mode::Unknown(v)) => (unknown_of(v, span).unwrap_or_else(|| v.clone()), 0),
+            (_, Mode::Single | Mode::Unknown(_)) => one(0, ops),
+        }
     }
-
-    fn attrs(&self, idx: usize, i: usize) -> Rc<BTreeMap<String, Val>> {
-        let module = self.module.clone();
-        let insts = self.instances(idx);
-        let (Some(decl), Some(item)) = (module.resources.get(idx), insts.items.get(i)) else {
-            return Rc::default();
-        };
-        self.memo(
-            &self.attrs,
-            (idx, i),
-            self.address(idx, &item.suffix),
-            decl.label,
-            || {
-                let sc = item_scope(item);
-                Rc::new(self.eval_body(&decl.body, Some(&sc), true))
-            },
-            |_| Rc::default(),
-        )
-    }
-
     /// `count` / `for_each` of a resource or module block.
-    fn expand(&self, body: &Body, sc: Option<&Scope>) -> Instances {
+    pub fn expand(&self, body: &Body, sc: Option<&Scope>) -> Instances {
         if let Some(a) = body.attr("count") {
             let v = self.eval(&a.expr, sc);
             return match v.as_i64() {
@@ -531,7 +482,7 @@ impl<'r> Inst<'r> {
                         })
                         .collect(),
                 },
-                Some(n) => self.too_many(n, a.expr.span, v),
+                Some(n) => self.too_many(n, a.expr.span),
                 None => unknown_instances(v),
             };
         }
@@ -562,7 +513,7 @@ impl<'r> Inst<'r> {
             _ => None,
         };
         match pairs {
-            Some(p) if p.len() > MAX_INSTANCES => self.too_many(p.len() as i64, a.expr.span, v),
+            Some(p) if p.len() > MAX_INSTANCES => self.too_many(p.len() as i64, a.expr.span),
             Some(p) => Instances {
                 mode: Mode::ForEach,
                 items: p
@@ -581,374 +532,26 @@ impl<'r> Inst<'r> {
         }
     }
 
-    fn too_many(&self, n: i64, span: Span, v: Val) -> Instances {
+    fn too_many(&self, n: i64, span: Span) -> Instances {
         self.run.error(
             span,
             format!("{n} instances exceed the limit of {MAX_INSTANCES}"),
         );
-        unknown_instances(Val::unknown("too many instances", v.span))
-    }
-
-    /// A block body's arguments and nested blocks (lists of maps under the block name).
-    fn eval_body(&self, body: &Body, sc: Option<&Scope>, top: bool) -> BTreeMap<String, Val> {
-        let meta = |n: &str| top && META.contains(&n);
-        let mut out: BTreeMap<String, Val> = body
-            .attrs
-            .iter()
-            .filter(|a| !meta(&a.name))
-            .map(|a| (a.name.clone(), self.eval(&a.expr, sc)))
-            .collect();
-        let mut blocks: BTreeMap<String, (Vec<Val>, Span)> = BTreeMap::new();
-        let mut push = |name: &str, v: Val| {
-            let slot = blocks
-                .entry(name.to_string())
-                .or_insert_with(|| (Vec::new(), v.span));
-            slot.1 = slot.1.cover(v.span);
-            slot.0.push(v);
-        };
-        for b in body.blocks.iter().filter(|b| !meta(&b.kind)) {
-            if b.kind == "dynamic" {
-                if let Some(label) = b.labels.first() {
-                    for v in self.dynamic(b, &label.name, sc) {
-                        push(&label.name, v);
-                    }
-                }
-            } else {
-                push(
-                    &b.kind,
-                    Val::new(Value::Map(self.eval_body(&b.body, sc, false)), b.span),
-                );
-            }
-        }
-        for (name, (list, span)) in blocks {
-            out.insert(name, Val::new(Value::List(list), span));
-        }
-        out
-    }
-
-    /// `dynamic "name" { for_each, iterator, content }`: one map per element; an unknown
-    /// collection gives one block whose iterator is unknown.
-    fn dynamic(&self, b: &Block, label: &str, sc: Option<&Scope>) -> Vec<Val> {
-        let Some(content) = b.body.blocks.iter().find(|c| c.kind == "content") else {
-            return Vec::new();
-        };
-        let Some(fe) = b.body.attr("for_each") else {
-            return Vec::new();
-        };
-        let iter_name = match b.body.attr("iterator").map(|a| &a.expr.kind) {
-            Some(ExprKind::Var(n)) => n.as_str(),
-            _ => label,
-        };
-        let coll = self.eval(&fe.expr, sc);
-        let items = self
-            .iterate(&coll, fe.expr.span)
-            .unwrap_or_else(|u| vec![(u.clone(), u)]);
-        items
-            .into_iter()
-            .map(|(k, v)| {
-                let it = obj(vec![("key", k), ("value", v)], fe.expr.span);
-                let inner = Scope::one(iter_name, it, sc);
-                Val::new(
-                    Value::Map(self.eval_body(&content.body, Some(&inner), false)),
-                    content.span,
-                )
-            })
-            .collect()
-    }
-
-    fn resource_key(&self, idx: usize, i: usize) -> String {
-        let insts = self.instances(idx);
-        let suffix = insts.items.get(i).map_or("", |it| it.suffix.as_str());
-        format!("{}::{}", self.run.root, self.address(idx, suffix))
-    }
-
-    /// `aws_x.name…` / `data.aws_x.name…` after the name: instance selection, then attribute.
-    fn resource_ref(&self, idx: usize, ops: &[Op], span: Span, sc: Option<&Scope>) -> (Val, usize) {
-        let insts = self.instances(idx);
-        let rest = ops.get(1..).unwrap_or_default();
-        match (ops.first(), &insts.mode) {
-            (Some(Op::Splat), _) => {
-                let list = (0..insts.items.len())
-                    .map(|i| {
-                        let (v, used) = self.select(idx, i, rest, span);
-                        self.apply_ops(v, rest.get(used..).unwrap_or_default(), span, sc)
-                    })
-                    .collect();
-                (Val::new(Value::List(list), span), ops.len())
-            }
-            (Some(Op::Index(_)), Mode::Unknown(_)) => {
-                let (v, used) = self.select(idx, 0, rest, span);
-                (v, used + 1)
-            }
-            (Some(Op::Index(e)), Mode::Count | Mode::ForEach) => {
-                let k = self.eval(e, sc);
-                if let Some(u) = unknown_of(&k, span) {
-                    return (u, ops.len());
-                }
-                let found = insts.items.iter().position(|it| match &it.key {
-                    Some(key) => key_text(key) == key_text(&k),
-                    None => false,
-                });
-                match found {
-                    Some(i) => {
-                        let (v, used) = self.select(idx, i, rest, span);
-                        (v, used + 1)
-                    }
-                    None => (invalid("no such resource instance", span), ops.len()),
-                }
-            }
-            (_, Mode::Count) => {
-                let list = (0..insts.items.len())
-                    .map(|i| self.whole(idx, i, span))
-                    .collect();
-                (Val::new(Value::List(list), span), 0)
-            }
-            (_, Mode::ForEach) => {
-                let map = insts
-                    .items
-                    .iter()
-                    .enumerate()
-                    .map(|(i, it)| {
-                        let k = it
-                            .key
-                            .as_ref()
-                            .and_then(|k| k.as_str().map(|s| s.into_owned()));
-                        (k.unwrap_or_default(), self.whole(idx, i, span))
-                    })
-                    .collect();
-                (Val::new(Value::Map(map), span), 0)
-            }
-            (_, Mode::Single | Mode::Unknown(_)) => self.select(idx, 0, ops, span),
-        }
-    }
-
-    fn select(&self, idx: usize, i: usize, ops: &[Op], span: Span) -> (Val, usize) {
-        match ops.first() {
-            Some(Op::Attr(a)) => (self.attr_value(idx, i, a, span), 1),
-            _ => (self.whole(idx, i, span), 0),
-        }
-    }
-
-    fn data_unknown(&self, idx: usize, span: Span) -> Val {
-        let addr = self.address(idx, "");
-        Val::unknown(format!("data source {addr} is read at plan time"), span)
-    }
-
-    fn attr_value(&self, idx: usize, i: usize, attr: &str, span: Span) -> Val {
-        let module = self.module.clone();
-        let Some(decl) = module.resources.get(idx) else {
-            return invalid("no such resource", span);
-        };
-        if decl.data {
-            return if attr == "id" && DATA_OF_INTEREST.contains(&decl.rtype.as_str()) {
-                ref_val(self.resource_key(idx, i), attr, span)
-            } else {
-                self.data_unknown(idx, span)
-            };
-        }
-        if decl.body.sets(attr) && !META.contains(&attr) {
-            if let Some(v) = self.attrs(idx, i).get(attr) {
-                let key = self.resource_key(idx, i);
-                let address = key.rsplit_once("::").map_or("", |(_, a)| a);
-                let o = Origin {
-                    span: v.span,
-                    message: format!("value comes from {address}.{attr}"),
-                };
-                return relocate(v.clone(), span, &o);
-            }
-        }
-        ref_val(self.resource_key(idx, i), attr, span)
-    }
-
-    /// A whole resource instance: its arguments plus `id` and `arn` references.
-    fn whole(&self, idx: usize, i: usize, span: Span) -> Val {
-        if self.module.resources.get(idx).is_some_and(|d| d.data) {
-            return match self.attr_value(idx, i, "id", span) {
-                v @ Val {
-                    value: Value::Ref(_),
-                    ..
-                } => obj(vec![("id", v)], span),
-                other => other,
-            };
-        }
-        let mut map = (*self.attrs(idx, i)).clone();
-        for a in ["id", "arn"] {
-            map.entry(a.to_string())
-                .or_insert_with(|| ref_val(self.resource_key(idx, i), a, span));
-        }
-        Val::new(Value::Map(map), span)
-    }
-
-    fn module_ref(&self, name: &str, ops: &[Op], span: Span) -> (Val, usize) {
-        let Some(&ci) = self.module.call_index.get(name) else {
-            return (
-                invalid(format!("undeclared module '{name}'"), span),
-                ops.len(),
-            );
-        };
-        let out = self.call_out(ci);
-        if let Some(u) = out.value.as_unknown() {
-            let v = Val::unknown(u.reason.clone(), span);
-            return (v, ops.len());
-        }
-        match ops.first() {
-            Some(Op::Index(_)) if out.unknown_mode => (out.value.clone(), 1),
-            _ => (out.value.clone(), 0),
-        }
-    }
-
-    fn call_failed(&self, span: Span, message: String) -> Rc<CallOut> {
-        self.run.error(span, message.clone());
-        Rc::new(CallOut {
-            value: Val::unknown(message, span),
-            unknown_mode: false,
-        })
-    }
-
-    /// Evaluates module call `ci` (all its instances), once.
-    fn call_out(&self, ci: usize) -> Rc<CallOut> {
-        let module = self.module.clone();
-        let Some(decl) = module.calls.get(ci) else {
-            return self.call_failed(Span::default(), "no such module call".into());
-        };
-        self.memo(
-            &self.call_outs,
-            ci,
-            format!("{}module.{}", self.prefix, decl.name),
-            decl.block,
-            || self.call_uncached(ci),
-            |chain| {
-                Rc::new(CallOut {
-                    value: Val::unknown(chain, decl.block),
-                    unknown_mode: false,
-                })
-            },
-        )
-    }
-
-    fn call_uncached(&self, ci: usize) -> Rc<CallOut> {
-        let module = self.module.clone();
-        let Some(decl) = module.calls.get(ci) else {
-            return self.call_failed(Span::default(), "no such module call".into());
-        };
-        let name = &decl.name;
-        let Some((src, src_span)) = &decl.source else {
-            return self.call_failed(decl.block, format!("module '{name}' has no literal source"));
-        };
-        if !is_local(src) {
-            let reason = format!("module '{name}' (source \"{src}\") is not analysed");
-            self.run.not_analysed.borrow_mut().push(Skip {
-                span: *src_span,
-                reason: reason.clone(),
-            });
-            return Rc::new(CallOut {
-                value: Val::unknown(reason, *src_span),
-                unknown_mode: false,
-            });
-        }
-        let dir = normalize(&module.dir.join(src));
-        let key = dir_key(&dir);
-        if self.chain.contains(&key) {
-            return self.call_failed(
-                decl.block,
-                format!("module recursion: '{}' calls itself", dir.display()),
-            );
-        }
-        if self.calls.len() >= MAX_MODULE_DEPTH {
-            return self.call_failed(
-                decl.block,
-                format!("module nesting deeper than {MAX_MODULE_DEPTH}"),
-            );
-        }
-        let Some(child) = self.run.loader.load(&dir) else {
-            return self.call_failed(
-                *src_span,
-                format!(
-                    "module directory '{}' has no Terraform files",
-                    dir.display()
-                ),
-            );
-        };
-        let insts = self.expand(&decl.body, None);
-        let mut calls = self.calls.clone();
-        calls.push(decl.block);
-        let mut chain = self.chain.clone();
-        chain.push(key);
-        let outs: Vec<Val> = insts
-            .items
-            .iter()
-            .map(|item| {
-                let sc = item_scope(item);
-                let vars = child
-                    .variables
-                    .iter()
-                    .map(|(v, d)| {
-                        let b = match decl.body.attr(v) {
-                            Some(a) => Binding::Given(
-                                self.eval(&a.expr, Some(&sc)),
-                                Origin {
-                                    span: a.expr.span,
-                                    message: format!(
-                                        "value comes from module '{name}' input '{v}'"
-                                    ),
-                                },
-                            ),
-                            None if d.default.is_some() => Binding::Default,
-                            None => Binding::Missing,
-                        };
-                        (v.clone(), b)
-                    })
-                    .collect();
-                let exists = match &insts.mode {
-                    Mode::Unknown(v) => Existence::Maybe(v.clone()),
-                    _ => self.exists.clone(),
-                };
-                let prefix = format!("{}module.{name}{}.", self.prefix, item.suffix);
-                let inst = Inst::new(
-                    self.run,
-                    child.clone(),
-                    vars,
-                    prefix,
-                    calls.clone(),
-                    chain.clone(),
-                    exists,
-                );
-                let outputs = inst.run_module();
-                Val::new(Value::Map(outputs), decl.block)
-            })
-            .collect();
-        let value = match insts.mode {
-            Mode::Count => Val::new(Value::List(outs), decl.block),
-            Mode::ForEach => Val::new(
-                Value::Map(
-                    insts
-                        .items
-                        .iter()
-                        .zip(outs)
-                        .map(|(it, o)| {
-                            let k = it
-                                .key
-                                .as_ref()
-                                .and_then(|k| k.as_str().map(|s| s.into_owned()));
-                            (k.unwrap_or_default(), o)
-                        })
-                        .collect(),
-                ),
-                decl.block,
-            ),
-            Mode::Single | Mode::Unknown(_) => outs
-                .into_iter()
-                .next()
-                .unwrap_or_else(|| Val::new(Value::Null, decl.block)),
-        };
-        Rc::new(CallOut {
-            value,
-            unknown_mode: matches!(insts.mode, Mode::Unknown(_)),
-        })
+        unknown_instances(Val::unknown("too many instances", span))
     }
 }
 
-fn unknown_instances(v: Val) -> Instances {
+/// The value of a variable that has none: unknown, pointing at the declaration.
+fn no_value(name: &str, label: Span) -> (Val, Option<Origin>) {
+    let v = Val::unknown(format!("variable '{name}' has no value"), label).with_origin(
+        label,
+        format!("variable '{name}' is declared here without a default"),
+    );
+    (v, None)
+}
+
+/// One instance that may or may not exist; `count`/`each` are unknown in it.
+pub fn unknown_instances(v: Val) -> Instances {
     let u = unknown_of(&v, v.span)
         .unwrap_or_else(|| invalid("count/for_each is not a number or collection", v.span));
     let bind = obj(
@@ -962,17 +565,5 @@ fn unknown_instances(v: Val) -> Instances {
             key: None,
             bind: vec![("count", bind.clone()), ("each", bind)],
         }],
-    }
-}
-
-/// The scope of one instance (`count` / `each`).
-fn item_scope(item: &Item) -> Scope<'static> {
-    Scope {
-        vars: item
-            .bind
-            .iter()
-            .map(|(n, v)| (n.to_string(), v.clone()))
-            .collect(),
-        parent: None,
     }
 }

@@ -113,7 +113,7 @@ fn span_of(file: &SourceFile, r: &jsonc_parser::common::Range) -> Span {
 /// Calls `f` with the value, or with each element when it is an array.
 fn for_each_object<'v, 'a>(v: &'v Value<'a>, f: &mut dyn FnMut(&'v Value<'a>)) {
     match v {
-        Value::Array(a) => a.elements.iter().for_each(|e| f(e)),
+        Value::Array(a) => a.elements.iter().for_each(f),
         other => f(other),
     }
 }

@@ -23,16 +23,21 @@ use crate::settings::Settings;
 use crate::source::{SourceFile, SourceMap};
 
 mod ast;
+mod call;
 mod eval;
 pub mod functions;
 mod hcl;
 mod instance;
 mod json;
 mod module;
+mod resource;
+mod run;
 mod tfvars;
+mod types;
 
-use instance::{Inst, Run};
+use instance::Inst;
 use module::{dir_key, Loader, Module};
+use run::Run;
 use tfvars::VarFile;
 
 /// Stack size of the evaluation threads (evaluation recursion is bounded by depth limits).
@@ -212,3 +217,5 @@ fn count_unknowns(v: &Val, into: &mut BTreeMap<String, usize>, depth: usize) {
         _ => {}
     }
 }
+#[cfg(test)]
+mod tests;

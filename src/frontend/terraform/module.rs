@@ -1,10 +1,11 @@
 //! Modules: the declarations of one directory, and the loader that parses each once.
 
+use std::collections::btree_map::Entry;
 use std::collections::{BTreeMap, HashMap};
 use std::path::{Component, Path, PathBuf};
 use std::sync::{Arc, Mutex, OnceLock};
 
-use super::ast::{Block, Body, Expr};
+use super::ast::{Block, Body, Expr, ExprKind};
 use super::{hcl, json};
 use crate::ir::Diagnostic;
 use crate::source::{SourceFile, SourceMap, Span};
@@ -15,6 +16,8 @@ pub struct VarDecl {
     pub label: Span,
     pub default: Option<Expr>,
     pub ty: Option<Expr>,
+    /// `nullable = false`: a null value is replaced by the default.
+    pub nullable: bool,
 }
 
 /// A `resource` or `data` block.
@@ -109,21 +112,28 @@ impl Module {
                 };
                 let default = take(&mut b.body, "default");
                 let ty = take(&mut b.body, "type");
-                self.variables.insert(
-                    name,
-                    VarDecl {
-                        label: span,
-                        default,
-                        ty,
-                    },
+                let nullable = !matches!(
+                    take(&mut b.body, "nullable").map(|e| e.kind),
+                    Some(ExprKind::Bool(false))
                 );
+                let decl = VarDecl {
+                    label: span,
+                    default,
+                    ty,
+                    nullable,
+                };
+                self.variables.insert(name, decl);
             }
             "locals" => {
                 for a in b.body.attrs {
-                    if self.locals.contains_key(&a.name) {
-                        self.duplicate(format!("local '{}'", a.name), a.expr.span);
-                    } else {
-                        self.locals.insert(a.name, a.expr);
+                    match self.locals.entry(a.name) {
+                        Entry::Occupied(o) => {
+                            let what = format!("local '{}'", o.key());
+                            self.duplicate(what, a.expr.span);
+                        }
+                        Entry::Vacant(v) => {
+                            v.insert(a.expr);
+                        }
                     }
                 }
             }
@@ -232,11 +242,14 @@ pub fn dir_key(dir: &Path) -> PathBuf {
     std::fs::canonicalize(dir).unwrap_or_else(|_| normalize(dir))
 }
 
+/// A module parsed once (None: the directory has no Terraform files).
+type Slot = Arc<OnceLock<Option<Arc<Module>>>>;
+
 /// Parses each module directory once, whether scanned or reached through a module call.
 pub struct Loader<'a> {
     sources: &'a SourceMap,
     max_file_size: u64,
-    cache: Mutex<HashMap<PathBuf, Arc<OnceLock<Option<Arc<Module>>>>>>,
+    cache: Mutex<HashMap<PathBuf, Slot>>,
     /// Parse errors of modules read from disk.
     pub errors: Mutex<Vec<Diagnostic>>,
 }
@@ -259,9 +272,7 @@ impl<'a> Loader<'a> {
         self.lock().insert(key, Arc::new(cell));
     }
 
-    fn lock(
-        &self,
-    ) -> std::sync::MutexGuard<'_, HashMap<PathBuf, Arc<OnceLock<Option<Arc<Module>>>>>> {
+    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<PathBuf, Slot>> {
         self.cache.lock().unwrap_or_else(|e| e.into_inner())
     }
 

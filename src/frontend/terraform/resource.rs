@@ -1,0 +1,284 @@
+//! Resources and data sources of a module instance: expansion, attributes, references.
+
+use std::collections::BTreeMap;
+use std::rc::Rc;
+use std::sync::Arc;
+
+use super::ast::{Block, Body, ExprKind, Op};
+use super::eval::{invalid, relocate, Scope};
+use super::instance::{item_scope, obj, unknown_instances, Inst, Instances, Mode};
+use crate::ir::{Existence, Frontend, Origin, RefTo, Resource, Val, Value};
+use crate::source::Span;
+
+/// Data sources emitted as resources (kind `data.<type>`); others are only unknowns.
+const DATA_OF_INTEREST: &[&str] = &[
+    "aws_vpc",
+    "aws_subnet",
+    "aws_subnets",
+    "aws_security_group",
+    "aws_security_groups",
+    "aws_prefix_list",
+    "aws_ec2_managed_prefix_list",
+    "aws_internet_gateway",
+    "aws_route_table",
+    "aws_nat_gateway",
+    "aws_network_interface",
+    "aws_instance",
+];
+
+/// Resource arguments that are Terraform meta-arguments, not provider configuration.
+const META: &[&str] = &[
+    "count",
+    "for_each",
+    "depends_on",
+    "provider",
+    "lifecycle",
+    "provisioner",
+    "connection",
+];
+
+fn ref_val(key: String, attr: &str, span: Span) -> Val {
+    Val::new(
+        Value::Ref(Arc::new(RefTo {
+            key,
+            attr: attr.to_string(),
+        })),
+        span,
+    )
+}
+
+impl Inst<'_> {
+    /// Pushes every instance of every resource (and data source of interest) to the run.
+    pub fn emit_resources(&self) {
+        let module = self.module.clone();
+        for (idx, decl) in module.resources.iter().enumerate() {
+            if decl.data && !DATA_OF_INTEREST.contains(&decl.rtype.as_str()) {
+                continue;
+            }
+            let insts = self.instances(idx);
+            for (i, item) in insts.items.iter().enumerate() {
+                let attrs = self.attrs(idx, i);
+                let exists = match &insts.mode {
+                    Mode::Unknown(v) => Existence::Maybe(v.clone()),
+                    _ => self.exists.clone(),
+                };
+                let address = self.address(idx, &item.suffix);
+                let kind = match decl.data {
+                    true => format!("data.{}", decl.rtype),
+                    false => decl.rtype.clone(),
+                };
+                let resource = Resource {
+                    frontend: Frontend::Terraform,
+                    kind,
+                    key: format!("{}::{address}", self.run.root),
+                    address,
+                    span: decl.label,
+                    attrs: (*attrs).clone(),
+                    exists,
+                    module_calls: self.calls.clone(),
+                    metadata: None,
+                };
+                self.run.resources.borrow_mut().push(resource);
+            }
+        }
+    }
+
+    /// Terraform address of resource `idx` with an instance suffix.
+    fn address(&self, idx: usize, suffix: &str) -> String {
+        match self.module.resources.get(idx) {
+            Some(d) if d.data => format!("{}data.{}.{}{suffix}", self.prefix, d.rtype, d.name),
+            Some(d) => format!("{}{}.{}{suffix}", self.prefix, d.rtype, d.name),
+            None => String::new(),
+        }
+    }
+
+    fn instances(&self, idx: usize) -> Rc<Instances> {
+        let module = self.module.clone();
+        let Some(decl) = module.resources.get(idx) else {
+            return Rc::new(Instances {
+                mode: Mode::Single,
+                items: Vec::new(),
+            });
+        };
+        self.memo(
+            &self.insts,
+            idx,
+            self.address(idx, ""),
+            decl.label,
+            || Rc::new(self.expand(&decl.body, None)),
+            |chain| Rc::new(unknown_instances(Val::unknown(chain, decl.label))),
+        )
+    }
+
+    fn attrs(&self, idx: usize, i: usize) -> Rc<BTreeMap<String, Val>> {
+        let module = self.module.clone();
+        let insts = self.instances(idx);
+        let (Some(decl), Some(item)) = (module.resources.get(idx), insts.items.get(i)) else {
+            return Rc::default();
+        };
+        self.memo(
+            &self.attrs,
+            (idx, i),
+            self.address(idx, &item.suffix),
+            decl.label,
+            || {
+                let sc = item_scope(&item.bind);
+                Rc::new(self.eval_body(&decl.body, Some(&sc), true))
+            },
+            |_| Rc::default(),
+        )
+    }
+
+    /// A block body's arguments and nested blocks (lists of maps under the block name).
+    fn eval_body(&self, body: &Body, sc: Option<&Scope>, top: bool) -> BTreeMap<String, Val> {
+        let meta = |n: &str| top && META.contains(&n);
+        let mut out: BTreeMap<String, Val> = body
+            .attrs
+            .iter()
+            .filter(|a| !meta(&a.name))
+            .map(|a| (a.name.clone(), self.eval(&a.expr, sc)))
+            .collect();
+        let mut blocks: BTreeMap<String, (Vec<Val>, Span)> = BTreeMap::new();
+        let mut push = |name: &str, v: Val| {
+            let slot = blocks
+                .entry(name.to_string())
+                .or_insert_with(|| (Vec::new(), v.span));
+            slot.1 = slot.1.cover(v.span);
+            slot.0.push(v);
+        };
+        for b in body.blocks.iter().filter(|b| !meta(&b.kind)) {
+            if b.kind == "dynamic" {
+                if let Some(label) = b.labels.first() {
+                    for v in self.dynamic(b, &label.name, sc) {
+                        push(&label.name, v);
+                    }
+                }
+            } else {
+                push(
+                    &b.kind,
+                    Val::new(Value::Map(self.eval_body(&b.body, sc, false)), b.span),
+                );
+            }
+        }
+        for (name, (list, span)) in blocks {
+            out.insert(name, Val::new(Value::List(list), span));
+        }
+        out
+    }
+
+    /// `dynamic "name" { for_each, iterator, content }`: one map per element; an unknown
+    /// collection gives one block whose iterator is unknown.
+    fn dynamic(&self, b: &Block, label: &str, sc: Option<&Scope>) -> Vec<Val> {
+        let Some(content) = b.body.blocks.iter().find(|c| c.kind == "content") else {
+            return Vec::new();
+        };
+        let Some(fe) = b.body.attr("for_each") else {
+            return Vec::new();
+        };
+        let iter_name = match b.body.attr("iterator").map(|a| &a.expr.kind) {
+            Some(ExprKind::Var(n)) => n.as_str(),
+            _ => label,
+        };
+        let coll = self.eval(&fe.expr, sc);
+        let items = self
+            .iterate(&coll, fe.expr.span)
+            .unwrap_or_else(|u| vec![(u.clone(), u)]);
+        items
+            .into_iter()
+            .map(|(k, v)| {
+                let it = obj(vec![("key", k), ("value", v)], fe.expr.span);
+                let inner = Scope::one(iter_name, it, sc);
+                Val::new(
+                    Value::Map(self.eval_body(&content.body, Some(&inner), false)),
+                    content.span,
+                )
+            })
+            .collect()
+    }
+
+    fn resource_key(&self, idx: usize, i: usize) -> String {
+        let insts = self.instances(idx);
+        let suffix = insts.items.get(i).map_or("", |it| it.suffix.as_str());
+        format!("{}::{}", self.run.root, self.address(idx, suffix))
+    }
+
+    /// `aws_x.name…` / `data.aws_x.name…` after the name: instance selection, then attribute.
+    pub fn resource_ref(
+        &self,
+        idx: usize,
+        ops: &[Op],
+        span: Span,
+        sc: Option<&Scope>,
+    ) -> (Val, usize) {
+        let insts = self.instances(idx);
+        self.select_instance(
+            &insts,
+            ops,
+            span,
+            sc,
+            &|i, ops| self.select(idx, i, ops, span),
+            &|i| self.whole(idx, i, span),
+        )
+    }
+
+    fn select(&self, idx: usize, i: usize, ops: &[Op], span: Span) -> (Val, usize) {
+        match ops.first() {
+            Some(Op::Attr(a)) => (self.attr_value(idx, i, a, span), 1),
+            _ => (self.whole(idx, i, span), 0),
+        }
+    }
+
+    fn data_unknown(&self, idx: usize, span: Span) -> Val {
+        let addr = self.address(idx, "");
+        Val::unknown(format!("data source {addr} is read at plan time"), span)
+    }
+
+    fn attr_value(&self, idx: usize, i: usize, attr: &str, span: Span) -> Val {
+        let module = self.module.clone();
+        let Some(decl) = module.resources.get(idx) else {
+            return invalid("no such resource", span);
+        };
+        if decl.data {
+            return if attr == "id" && DATA_OF_INTEREST.contains(&decl.rtype.as_str()) {
+                ref_val(self.resource_key(idx, i), attr, span)
+            } else {
+                self.data_unknown(idx, span)
+            };
+        }
+        if decl.body.sets(attr) && !META.contains(&attr) {
+            if let Some(v) = self.attrs(idx, i).get(attr) {
+                let key = self.resource_key(idx, i);
+                let address = key.rsplit_once("::").map_or("", |(_, a)| a);
+                let o = Origin {
+                    span: v.span,
+                    message: format!("value comes from {address}.{attr}"),
+                };
+                return relocate(self.copy(v), span, &o);
+            }
+        }
+        ref_val(self.resource_key(idx, i), attr, span)
+    }
+
+    /// A whole resource instance: its arguments plus `id` and `arn` references.
+    fn whole(&self, idx: usize, i: usize, span: Span) -> Val {
+        if self.module.resources.get(idx).is_some_and(|d| d.data) {
+            return match self.attr_value(idx, i, "id", span) {
+                v @ Val {
+                    value: Value::Ref(_),
+                    ..
+                } => obj(vec![("id", v)], span),
+                other => other,
+            };
+        }
+        let mut map: BTreeMap<String, Val> = self
+            .attrs(idx, i)
+            .iter()
+            .map(|(k, v)| (k.clone(), self.copy(v)))
+            .collect();
+        for a in ["id", "arn"] {
+            map.entry(a.to_string())
+                .or_insert_with(|| ref_val(self.resource_key(idx, i), a, span));
+        }
+        Val::new(Value::Map(map), span)
+    }
+}

@@ -46,6 +46,11 @@ pub(super) struct Builder<'a> {
     default_vpcs: HashMap<String, Id>,
 }
 
+/// Whether `inner` lies inside `outer` (same file).
+fn within(inner: Span, outer: Span) -> bool {
+    inner.file == outer.file && inner.start >= outer.start && inner.end <= outer.end
+}
+
 pub(super) fn cite(span: Span, message: impl Into<String>) -> Cite {
     Cite {
         span,
@@ -524,11 +529,30 @@ impl<'a> Builder<'a> {
             maybe: maybe_of(r),
         };
         let mut out = Vec::new();
-        let mut push = |peer: Peer, v: &Val| {
+        let mut push = |peer: Peer, v: &Val, attr: &Val| {
+            // an element written elsewhere (a list variable's default) is cited there; the
+            // finding points at the use site
+            let (span, origins) = if within(v.span, attr.span) {
+                (v.span, v.origins.clone())
+            } else {
+                let mut o = attr.origins.clone();
+                for x in &v.origins {
+                    if !o.iter().any(|y| y.span == x.span) {
+                        o.push(x.clone());
+                    }
+                }
+                if !o.iter().any(|x| x.span == v.span) {
+                    o.push(crate::ir::Origin {
+                        span: v.span,
+                        message: "the value is written here".into(),
+                    });
+                }
+                (attr.span, o)
+            };
             out.push(SgRule {
                 peer,
-                span: v.span,
-                origins: v.origins.clone(),
+                span,
+                origins,
                 ..base.clone()
             });
         };
@@ -540,10 +564,11 @@ impl<'a> Builder<'a> {
             "cidr_ipv6",
             "CidrIpv6",
         ] {
-            for v in b.get(name).map(elems).unwrap_or_default() {
+            let Some(a) = b.get(name) else { continue };
+            for v in elems(a) {
                 match kcidr(v, "CIDR") {
-                    (K::Known(n), _) => push(Peer::Cidr(n), v),
-                    (K::Unknown(u), cands) => push(Peer::Unknown(u, cands), v),
+                    (K::Known(n), _) => push(Peer::Cidr(n), v, a),
+                    (K::Unknown(u), cands) => push(Peer::Unknown(u, cands), v, a),
                 }
             }
         }
@@ -553,8 +578,9 @@ impl<'a> Builder<'a> {
             "SourcePrefixListId",
             "DestinationPrefixListId",
         ] {
-            for v in b.get(name).map(elems).unwrap_or_default() {
-                push(Peer::PrefixList(self.prefix_list(v)), v);
+            let Some(a) = b.get(name) else { continue };
+            for v in elems(a) {
+                push(Peer::PrefixList(self.prefix_list(v, r)), v, a);
             }
         }
         for name in [
@@ -565,21 +591,22 @@ impl<'a> Builder<'a> {
             "SourceSecurityGroupName",
             "DestinationSecurityGroupId",
         ] {
-            for v in b.get(name).map(elems).unwrap_or_default() {
-                push(Peer::Group(self.rs.sg(v)), v);
+            let Some(a) = b.get(name) else { continue };
+            for v in elems(a) {
+                push(Peer::Group(self.rs.sg(v)), v, a);
             }
         }
         if let Some(v) = b.get("self") {
             if v.as_bool() == Some(true) {
-                push(Peer::Group(K::Known(own)), v);
+                push(Peer::Group(K::Known(own)), v, v);
             }
         }
         out
     }
 
-    fn prefix_list(&self, v: &Val) -> K<Vec<ipnet::IpNet>> {
+    fn prefix_list(&self, v: &Val, r: &Resource) -> K<Vec<ipnet::IpNet>> {
         let kinds = ["aws_ec2_managed_prefix_list", "AWS::EC2::PrefixList"];
-        match self.rs.resource(v, &kinds) {
+        match self.rs.resource(v, &kinds, scope_of(&r.key)) {
             Some(pl) => {
                 let mut nets = Vec::new();
                 for e in blocks(rattr(pl, &["entry", "Entries"])) {

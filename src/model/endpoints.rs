@@ -5,7 +5,7 @@
 use std::collections::HashMap;
 
 use super::build::{cite, maybe_of, Builder};
-use super::resolve::{attr, blocks, elems, kbool, rattr, Obj};
+use super::resolve::{attr, blocks, elems, kbool, rattr, scope_of, Obj};
 use super::{Cite, Endpoint, EndpointKind, Id, Unk, K};
 use crate::ir::{Resource, Val};
 use crate::net::sets::{Ports, Proto};
@@ -304,7 +304,7 @@ fn template_of<'a>(b: &Builder<'a>, r: &'a Resource) -> Option<LaunchSpec<'a>> {
             spec,
             &["id", "name", "LaunchTemplateId", "LaunchTemplateName"],
         )?;
-        let lt = b.rs.resource(id, LT)?;
+        let lt = b.rs.resource(id, LT, scope_of(&r.key))?;
         let data = rattr(lt, &["LaunchTemplateData"]);
         return Some(match data {
             Some(d) => spec_of(d),
@@ -312,7 +312,7 @@ fn template_of<'a>(b: &Builder<'a>, r: &'a Resource) -> Option<LaunchSpec<'a>> {
         });
     }
     let lc = rattr(r, &["launch_configuration", "LaunchConfigurationName"])?;
-    b.rs.resource(lc, LC).map(spec_of_res)
+    b.rs.resource(lc, LC, scope_of(&r.key)).map(spec_of_res)
 }
 
 /// Effective auto-assigned public IPv4 for a launch in `subnet` (§4.2).
@@ -379,7 +379,11 @@ fn launch_endpoint(
         ),
         (None, Some(e)) => match b
             .rs
-            .resource(e, &["aws_network_interface", "AWS::EC2::NetworkInterface"])
+            .resource(
+                e,
+                &["aws_network_interface", "AWS::EC2::NetworkInterface"],
+                scope_of(&r.key),
+            )
             .and_then(|eni| rattr(eni, &["subnet_id", "SubnetId"]))
         {
             Some(s) => (
@@ -404,10 +408,14 @@ fn launch_endpoint(
     };
     let eni_sgs: Vec<&Val> = match (spec.sgs.is_empty(), spec.eni) {
         (true, Some(e)) => {
-            b.rs.resource(e, &["aws_network_interface", "AWS::EC2::NetworkInterface"])
-                .and_then(|eni| rattr(eni, &["security_groups", "GroupSet"]))
-                .map(elems)
-                .unwrap_or_default()
+            b.rs.resource(
+                e,
+                &["aws_network_interface", "AWS::EC2::NetworkInterface"],
+                scope_of(&r.key),
+            )
+            .and_then(|eni| rattr(eni, &["security_groups", "GroupSet"]))
+            .map(elems)
+            .unwrap_or_default()
         }
         _ => Vec::new(),
     };
@@ -748,10 +756,11 @@ fn database(b: &mut Builder, r: &Resource) -> Endpoint {
     let group = rattr(r, &["db_subnet_group_name", "DBSubnetGroupName"]);
     let mut default_vpc_cite = None;
     let subnets: Vec<(K<Id>, Cite)> = match group {
-        Some(g) => match b
-            .rs
-            .resource(g, &["aws_db_subnet_group", "AWS::RDS::DBSubnetGroup"])
-        {
+        Some(g) => match b.rs.resource(
+            g,
+            &["aws_db_subnet_group", "AWS::RDS::DBSubnetGroup"],
+            scope_of(&r.key),
+        ) {
             Some(sg) => rattr(sg, &["subnet_ids", "SubnetIds"])
                 .map(elems)
                 .unwrap_or_default()

@@ -103,7 +103,18 @@ pub struct Resolver<'a> {
     pub resources: &'a [Resource],
     pub by_key: HashMap<&'a str, usize>,
     pub objs: HashMap<String, Obj>,
+    /// Resources by (scope, given name).
+    by_name: HashMap<(String, String), Vec<usize>>,
 }
+
+/// Attributes that give a resource its AWS name.
+const NAME_ATTRS: &[&str] = &[
+    "name",
+    "DBSubnetGroupName",
+    "LaunchTemplateName",
+    "LaunchConfigurationName",
+    "GroupName",
+];
 
 impl<'a> Resolver<'a> {
     /// Indexes resources by key.
@@ -113,10 +124,20 @@ impl<'a> Resolver<'a> {
             .enumerate()
             .map(|(i, r)| (r.key.as_str(), i))
             .collect();
+        let mut by_name: HashMap<(String, String), Vec<usize>> = HashMap::new();
+        for (i, r) in resources.iter().enumerate() {
+            if let Some(n) = rattr(r, NAME_ATTRS).and_then(|v| v.as_str()) {
+                by_name
+                    .entry((scope_of(&r.key).to_string(), n.into_owned()))
+                    .or_default()
+                    .push(i);
+            }
+        }
         Resolver {
             resources,
             by_key,
             objs: HashMap::new(),
+            by_name,
         }
     }
 
@@ -194,14 +215,24 @@ impl<'a> Resolver<'a> {
         })
     }
 
-    /// Resolves to a declared resource of one of `kinds`.
-    pub fn resource(&self, v: &Val, kinds: &[&str]) -> Option<&'a Resource> {
+    /// Resolves to a declared resource of one of `kinds`: by reference, or by the name it is
+    /// given in the same scope (AWS resolves `db_subnet_group_name`, launch template names … so).
+    pub fn resource(&self, v: &Val, kinds: &[&str], scope: &str) -> Option<&'a Resource> {
         match self.obj(v, "resource") {
             K::Known(Obj::Resource(i)) => {
                 let r = &self.resources[i];
                 kinds.contains(&r.kind.as_str()).then_some(r)
             }
-            _ => None,
+            _ => {
+                let name = v.as_str()?;
+                let hits = self.by_name.get(&(scope.to_string(), name.into_owned()))?;
+                let mut of_kind = hits
+                    .iter()
+                    .map(|&i| &self.resources[i])
+                    .filter(|r| kinds.contains(&r.kind.as_str()));
+                let first = of_kind.next()?;
+                of_kind.next().is_none().then_some(first)
+            }
         }
     }
 

@@ -27,8 +27,10 @@ pub struct Outcome {
     pub definite: Option<bool>,
     /// The path of one reachable flow, in path order.
     pub witness: Vec<Cite>,
-    /// Unknown facts a possible verdict rests on.
+    /// Unknown facts a possible verdict (or the possible extra flows) rests on.
     pub unknowns: Vec<Unk>,
+    /// Flows reachable only if unknown values turn out open, beside definite ones.
+    pub also_possible: Vec<Flow>,
     /// Some return ports are blocked by the NACL (reachable only from chosen client ports).
     pub partial_return: bool,
     /// Why it is not reachable: the first blocking element in path order.
@@ -80,12 +82,19 @@ fn analyse_one(m: &NetModel, id: Id, settings: &Settings) -> Outcome {
         definite: None,
         witness: Vec::new(),
         unknowns: Vec::new(),
+        also_possible: Vec::new(),
         partial_return: false,
         blocker: None,
     };
     match (must, may) {
-        (Ok(f), _) if !f.flows.is_empty() => {
+        (Ok(f), may) if !f.flows.is_empty() => {
             out.definite = Some(true);
+            if let Ok(m) = may {
+                out.also_possible = beyond(&m.flows, &f.flows);
+                if !out.also_possible.is_empty() {
+                    out.unknowns = dedup(m.assumed);
+                }
+            }
             out.flows = f.flows;
             out.witness = f.witness;
             out.partial_return = f.partial;
@@ -95,12 +104,7 @@ fn analyse_one(m: &NetModel, id: Id, settings: &Settings) -> Outcome {
             out.flows = f.flows;
             out.witness = f.witness;
             out.partial_return = f.partial;
-            let mut seen = std::collections::HashSet::new();
-            out.unknowns = f
-                .assumed
-                .into_iter()
-                .filter(|u| seen.insert((u.span, u.reason.clone())))
-                .collect();
+            out.unknowns = dedup(f.assumed);
             if let Some(u) = &ep.maybe {
                 out.unknowns.insert(0, u.clone());
             }
@@ -109,6 +113,28 @@ fn analyse_one(m: &NetModel, id: Id, settings: &Settings) -> Outcome {
         (_, Ok(_)) => {}
     }
     out
+}
+
+fn dedup(unknowns: Vec<Unk>) -> Vec<Unk> {
+    let mut seen = std::collections::HashSet::new();
+    unknowns
+        .into_iter()
+        .filter(|u| seen.insert((u.span, u.reason.clone())))
+        .collect()
+}
+
+/// The parts of `may` flows whose ports no `must` flow of the same family and protocol has.
+fn beyond(may: &[Flow], must: &[Flow]) -> Vec<Flow> {
+    may.iter()
+        .filter_map(|f| {
+            let covered = must
+                .iter()
+                .filter(|g| g.fam == f.fam && g.proto == f.proto)
+                .fold(Ports::new(), |acc, g| &acc | &g.ports);
+            let ports = &f.ports - &covered;
+            (!ports.is_empty()).then(|| Flow { ports, ..f.clone() })
+        })
+        .collect()
 }
 
 /// Union of the results over the endpoint's subnets and both families.

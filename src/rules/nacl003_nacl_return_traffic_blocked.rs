@@ -14,10 +14,12 @@ fn missing_replies<'n>(
     n: &'n Nacl,
     e: &NaclEntry,
     client: &Ports,
-) -> Option<(Ports, Option<&'n NaclEntry>)> {
+) -> Option<(Proto, Ports, Option<&'n NaclEntry>)> {
     let K::Known(net) = &e.cidr else { return None };
     let fam = family_of(net);
+    // an allow-all entry is judged by TCP, the traffic hosts initiate; inbound it also covers UDP
     let protos: &[Proto] = match e.proto {
+        K::Known(Proto::All) if e.egress => &[Proto::Tcp],
         K::Known(Proto::All) => &[Proto::Tcp, Proto::Udp],
         K::Known(p @ (Proto::Tcp | Proto::Udp)) => std::slice::from_ref(match p {
             Proto::Tcp => &Proto::Tcp,
@@ -46,7 +48,7 @@ fn missing_replies<'n>(
                 if got != *client {
                     let missing = client - &got;
                     let blocker = missing.first().and_then(|port| back.decider(port));
-                    return Some((got, blocker));
+                    return Some((p, got, blocker));
                 }
             }
         }
@@ -66,7 +68,7 @@ fn check(m: &NetModel, cx: &mut Ctx) {
                     || !(&crate::rules::nacl_entries::entry_ports(e) & &service).is_empty())
         });
         for e in candidates {
-            let Some((got, blocker)) = missing_replies(n, e, &client) else {
+            let Some((proto, got, blocker)) = missing_replies(n, e, &client) else {
                 continue;
             };
             let (there, back) = if e.egress {
@@ -75,7 +77,7 @@ fn check(m: &NetModel, cx: &mut Ctx) {
                 ("inbound", "outbound")
             };
             let how = if got.is_empty() {
-                format!("no {back} entry allows the replies")
+                format!("no {back} entry allows the {proto} replies")
             } else {
                 let allowed: Vec<String> = got
                     .ranges()

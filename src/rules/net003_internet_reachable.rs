@@ -5,13 +5,15 @@ use super::{related, At, Ctx, Rule};
 use crate::finding::{Confidence, Related, Severity};
 use crate::model::NetModel;
 use crate::net::reach::Flow;
+use crate::net::sets::is_internet_wide;
 use crate::settings::Settings;
 
 pub static RULE: Rule = crate::rule!("NET003", check);
 
-/// Error for admin/data ports and all-ports exposure, note otherwise.
+/// Error for admin/data ports and all-ports exposure to the internet at large; note for other
+/// ports, and for narrow sources (an admin /32, a partner /24) that the path still lets in.
 fn severity(flows: &[Flow], s: &Settings) -> Severity {
-    let sensitive = flows.iter().any(|f| {
+    let sensitive = flows.iter().filter(|f| is_internet_wide(&f.srcs)).any(|f| {
         if !f.proto.has_ports() {
             return !f.proto.is_icmp();
         }
@@ -35,7 +37,13 @@ fn check(m: &NetModel, cx: &mut Ctx) {
         };
         let ep = &m.endpoints[i];
         let out = &cx.reach[i];
-        let flows = show_flows(&out.flows);
+        let mut flows = show_flows(&out.flows);
+        if !out.also_possible.is_empty() {
+            flows = format!(
+                "{flows}; possibly also {} (depends on unknown values)",
+                show_flows(&out.also_possible)
+            );
+        }
         let sev = severity(&out.flows, cx.settings);
         // numbered so the path reads in order even where labels are drawn by position
         let witness: Vec<Related> = out

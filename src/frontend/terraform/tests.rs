@@ -583,3 +583,34 @@ fn instance_limit_is_a_diagnostic() {
     let r = res(&out, "aws_x.r");
     assert!(matches!(r.exists, Existence::Maybe(_)));
 }
+
+#[test]
+fn file_and_templatefile_read_relative_to_the_module() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    std::fs::write(dir.path().join("motd.txt"), "hello").expect("write");
+    std::fs::write(
+        dir.path().join("init.tpl"),
+        "%{ for p in ports }open ${p}\n%{ endfor }by ${name}",
+    )
+    .expect("write");
+    let main = r#"resource "aws_instance" "web" {
+  motd      = file("motd.txt")
+  user_data = templatefile("${path.module}/init.tpl", { ports = [22, 80], name = "ops" })
+  present   = fileexists("motd.txt")
+  absent    = fileexists("nope.txt")
+  fallback  = try(file("nope.txt"), "none")
+  ok        = can(file("nope.txt"))
+}"#;
+    let path = dir.path().join("main.tf");
+    let name = path.to_string_lossy().into_owned();
+    let (_, out) = run(&[(name.as_str(), main)]);
+    assert!(out.errors.is_empty(), "{:?}", out.errors);
+    let r = res(&out, "aws_instance.web");
+    let s = |k: &str| r.attr(k).map(shape).unwrap_or_default();
+    assert_eq!(s("motd"), "String(\"hello\")");
+    assert_eq!(s("user_data"), "String(\"open 22\\nopen 80\\nby ops\")");
+    assert_eq!(s("present"), "Bool(true)");
+    assert_eq!(s("absent"), "Bool(false)");
+    assert_eq!(s("fallback"), "String(\"none\")");
+    assert_eq!(s("ok"), "Bool(false)");
+}

@@ -30,6 +30,7 @@ mod hcl;
 mod instance;
 mod json;
 mod module;
+mod plan;
 mod resource;
 mod run;
 mod tfvars;
@@ -201,12 +202,23 @@ fn lower_root(
         modules_not_analysed: run.not_analysed.take(),
         ..Lowered::default()
     };
+    count_all_unknowns(&mut out);
+    out
+}
+
+/// Lowers `terraform show -json` output; None when the file is not a plan.
+pub fn lower_plan(file: &SourceFile) -> Option<Lowered> {
+    let mut out = plan::read(file)?;
+    count_all_unknowns(&mut out);
+    Some(out)
+}
+
+fn count_all_unknowns(out: &mut Lowered) {
     for r in &out.resources {
         for v in r.attrs.values() {
             count_unknowns(v, &mut out.unknowns, 0);
         }
     }
-    out
 }
 
 fn count_unknowns(v: &Val, into: &mut BTreeMap<String, usize>, depth: usize) {

@@ -614,3 +614,54 @@ fn file_and_templatefile_read_relative_to_the_module() {
     assert_eq!(s("fallback"), "String(\"none\")");
     assert_eq!(s("ok"), "Bool(false)");
 }
+
+#[test]
+fn plan_json_gives_resources_and_references() {
+    let sources = SourceMap::default();
+    let file = sources.add(
+        PathBuf::from("p/plan.json"),
+        include_str!("../../../fixtures/frontend/terraform/plan/plan.json"),
+    );
+    let out = super::lower_plan(&file).expect("a plan");
+    let addrs: Vec<_> = out.resources.iter().map(|r| r.address.as_str()).collect();
+    assert_eq!(
+        addrs,
+        [
+            "aws_security_group.ssh",
+            "aws_instance.web",
+            "module.net.aws_subnet.public[0]"
+        ]
+    );
+    let sg = res(&out, "aws_security_group.ssh");
+    assert_eq!(sg.key, "p/plan.json::aws_security_group.ssh");
+    let ingress = sg
+        .attr("ingress")
+        .and_then(|v| v.as_list())
+        .expect("ingress");
+    assert_eq!(
+        ingress[0].get("from_port").and_then(|v| v.as_i64()),
+        Some(22)
+    );
+    let web = res(&out, "aws_instance.web");
+    let s = |k: &str| web.attr(k).map(shape).unwrap_or_default();
+    assert_eq!(
+        s("vpc_security_group_ids"),
+        "[ref(aws_security_group.ssh.id)]"
+    );
+    assert_eq!(
+        s("subnet_id"),
+        "unknown(resource attribute computed at apply (aws_instance.web.subnet_id))"
+    );
+    let subnet = res(&out, "module.net.aws_subnet.public[0]");
+    let vpc = subnet
+        .attr("vpc_id")
+        .and_then(|v| v.as_ref_to())
+        .expect("ref");
+    assert_eq!(vpc.key, "p/plan.json::module.net.aws_vpc.main");
+    assert_eq!(
+        out.unknowns.get("resource attribute computed at apply"),
+        Some(&2)
+    );
+    let not_plan = sources.add(PathBuf::from("x.json"), "{\"a\": 1}");
+    assert!(super::lower_plan(&not_plan).is_none());
+}

@@ -23,6 +23,7 @@ use crate::settings::Settings;
 use crate::source::{SourceFile, SourceMap};
 
 mod ast;
+mod builtin;
 mod call;
 mod eval;
 pub mod functions;

@@ -353,37 +353,22 @@ impl<'r> Inst<'r> {
         }
     }
 
-    /// A `--var` string converted by the variable's type.
+    /// A `--var` string: parsed as an expression for collection types (`["a", "b"]`), else
+    /// kept as a string for [`Inst::conform`] to convert.
     fn cli_value(&self, raw: &str, ty: Option<&Expr>, at: Span) -> Val {
-        let simple = ty.map(|t| match &t.kind {
-            ExprKind::Var(n) => n.as_str(),
-            _ => "complex",
-        });
-        match simple {
-            None | Some("string") => string(raw, at),
-            Some("number") => match raw.trim().parse() {
-                Ok(n) => Val::new(Value::Number(n), at),
-                Err(_) => invalid(format!("--var value '{raw}' is not a number"), at),
-            },
-            Some("bool") => match raw.trim() {
-                "true" => Val::new(Value::Bool(true), at),
-                "false" => Val::new(Value::Bool(false), at),
-                _ => invalid(format!("--var value '{raw}' is not a bool"), at),
-            },
-            Some(_) => {
-                let file = self.run.sources.get(at.file);
-                let m = Mapper {
-                    file: &file,
-                    base: 0,
-                    exact: false,
-                    fallback: at,
-                };
-                match hcl::parse_expr(raw, &m) {
-                    Some(e) => self.eval(&e, None),
-                    None if simple == Some("any") => string(raw, at),
-                    None => invalid(format!("--var value '{raw}' does not parse"), at),
-                }
-            }
+        if !matches!(ty.map(|t| &t.kind), Some(ExprKind::Call { .. })) {
+            return string(raw, at);
+        }
+        let file = self.run.sources.get(at.file);
+        let m = Mapper {
+            file: &file,
+            base: 0,
+            exact: false,
+            fallback: at,
+        };
+        match hcl::parse_expr(raw, &m) {
+            Some(e) => self.eval(&e, None),
+            None => invalid(format!("--var value '{raw}' does not parse"), at),
         }
     }
 

@@ -665,3 +665,50 @@ fn plan_json_gives_resources_and_references() {
     let not_plan = sources.add(PathBuf::from("x.json"), "{\"a\": 1}");
     assert!(super::lower_plan(&not_plan).is_none());
 }
+
+#[test]
+fn cli_vars_convert_by_declared_type() {
+    let settings = Settings {
+        vars: vec![
+            ("port".into(), "22".into()),
+            ("open".into(), "true".into()),
+            ("cidrs".into(), "[\"0.0.0.0/0\", \"10.0.0.0/8\"]".into()),
+            ("name".into(), "web".into()),
+        ],
+        ..Settings::default()
+    };
+    let (_, out) = run_with(
+        &[(
+            "m/main.tf",
+            r#"variable "port" { type = number }
+variable "open" { type = bool }
+variable "cidrs" { type = list(string) }
+variable "name" {}
+variable "rules" {
+  type    = map(object({ port = number, proto = optional(string, "tcp"), note = optional(string) }))
+  default = { ssh = { port = "22" } }
+}
+resource "aws_x" "r" {
+  port  = var.port + 1
+  open  = var.open
+  cidrs = var.cidrs
+  name  = var.name
+  rules = var.rules
+}"#,
+        )],
+        &settings,
+    );
+    let r = res(&out, "aws_x.r");
+    let s = |k: &str| r.attr(k).map(shape).unwrap_or_default();
+    assert_eq!(s("port"), "Number(23.0)");
+    assert_eq!(s("open"), "Bool(true)");
+    assert_eq!(
+        s("cidrs"),
+        "[String(\"0.0.0.0/0\"), String(\"10.0.0.0/8\")]"
+    );
+    assert_eq!(s("name"), "String(\"web\")");
+    assert_eq!(
+        s("rules"),
+        "{ssh: {note: Null, port: Number(22.0), proto: String(\"tcp\")}}"
+    );
+}

@@ -436,6 +436,7 @@ resource "aws_x" "r" {
     a=${local.m.a}
     EOT
   part    = "env-${var.env}"
+  strip   = "a %{~ if true ~} b %{~ endif ~} c [ %{~ for n in local.nums ~} ${n} %{~ endfor ~} ]"
 }"#,
     )]);
     let r = res(&out, "aws_x.r");
@@ -457,6 +458,7 @@ resource "aws_x" "r" {
     assert_eq!(s("tpl"), "String(\"1,2,3,4\")");
     assert_eq!(s("heredoc"), "String(\"a=1\\n\")");
     assert_eq!(s("part"), "unknown(variable 'env' has no value)");
+    assert_eq!(s("strip"), "String(\"abc [1234]\")");
 }
 
 #[test]

@@ -108,10 +108,7 @@ impl<'r> Inst<'r> {
             self.run.error(span, message.clone());
         }
         Rc::new(CallOut {
-            insts: Instances {
-                mode: Mode::Single,
-                items: Vec::new(),
-            },
+            insts: Instances::new(Mode::Single, Vec::new()),
             children: Vec::new(),
             failed: Some(Val::unknown(message, span)),
         })

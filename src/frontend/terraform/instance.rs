@@ -70,6 +70,24 @@ pub struct Item {
 pub struct Instances {
     pub mode: Mode,
     pub items: Vec<Item>,
+    /// Item position by key text (`0`, `a`).
+    by_key: HashMap<String, usize>,
+}
+
+impl Instances {
+    /// Instances with their key index.
+    pub fn new(mode: Mode, items: Vec<Item>) -> Self {
+        let by_key = items
+            .iter()
+            .enumerate()
+            .filter_map(|(i, it)| Some((key_text(it.key.as_ref()?), i)))
+            .collect();
+        Instances {
+            mode,
+            items,
+            by_key,
+        }
+    }
 }
 
 /// One instance of a module (the root, or one expansion of a module call).
@@ -423,10 +441,7 @@ impl<'r> Inst<'r> {
                     return (u, ops.len());
                 }
                 let wanted = key_text(&k);
-                let found = insts
-                    .items
-                    .iter()
-                    .position(|it| it.key.as_ref().is_some_and(|key| key_text(key) == wanted));
+                let found = insts.by_key.get(&wanted).copied();
                 match found {
                     Some(i) => then(one(i, rest)),
                     None => (invalid(format!("no instance [{wanted}]"), span), ops.len()),
@@ -454,9 +469,9 @@ impl<'r> Inst<'r> {
         if let Some(a) = body.attr("count") {
             let v = self.eval(&a.expr, sc);
             return match v.as_i64() {
-                Some(n) if (0..=MAX_INSTANCES as i64).contains(&n) => Instances {
-                    mode: Mode::Count,
-                    items: (0..n as usize)
+                Some(n) if (0..=MAX_INSTANCES as i64).contains(&n) => Instances::new(
+                    Mode::Count,
+                    (0..n as usize)
                         .map(|i| Item {
                             suffix: format!("[{i}]"),
                             key: Some(num(i, a.expr.span)),
@@ -466,20 +481,20 @@ impl<'r> Inst<'r> {
                             )],
                         })
                         .collect(),
-                },
+                ),
                 Some(n) => self.too_many(n, a.expr.span),
                 None => unknown_instances(v),
             };
         }
         let Some(a) = body.attr("for_each") else {
-            return Instances {
-                mode: Mode::Single,
-                items: vec![Item {
+            return Instances::new(
+                Mode::Single,
+                vec![Item {
                     suffix: String::new(),
                     key: None,
                     bind: Vec::new(),
                 }],
-            };
+            );
         };
         let v = self.eval(&a.expr, sc);
         let pairs: Option<Vec<(String, Val, Val)>> = match &v.value {
@@ -499,10 +514,9 @@ impl<'r> Inst<'r> {
         };
         match pairs {
             Some(p) if p.len() > MAX_INSTANCES => self.too_many(p.len() as i64, a.expr.span),
-            Some(p) => Instances {
-                mode: Mode::ForEach,
-                items: p
-                    .into_iter()
+            Some(p) => Instances::new(
+                Mode::ForEach,
+                p.into_iter()
                     .map(|(k, key, value)| Item {
                         suffix: format!("[{}]", quote(&k)),
                         key: Some(key.clone()),
@@ -512,7 +526,7 @@ impl<'r> Inst<'r> {
                         )],
                     })
                     .collect(),
-            },
+            ),
             None => unknown_instances(v),
         }
     }
@@ -543,12 +557,12 @@ pub fn unknown_instances(v: Val) -> Instances {
         vec![("index", u.clone()), ("key", u.clone()), ("value", u)],
         v.span,
     );
-    Instances {
-        mode: Mode::Unknown(v),
-        items: vec![Item {
+    Instances::new(
+        Mode::Unknown(v),
+        vec![Item {
             suffix: String::new(),
             key: None,
             bind: vec![("count", bind.clone()), ("each", bind)],
         }],
-    }
+    )
 }

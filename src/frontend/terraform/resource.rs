@@ -95,10 +95,7 @@ impl Inst<'_> {
     fn instances(&self, idx: usize) -> Rc<Instances> {
         let module = self.module.clone();
         let Some(decl) = module.resources.get(idx) else {
-            return Rc::new(Instances {
-                mode: Mode::Single,
-                items: Vec::new(),
-            });
+            return Rc::new(Instances::new(Mode::Single, Vec::new()));
         };
         self.memo(
             &self.insts,

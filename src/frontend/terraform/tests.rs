@@ -714,3 +714,41 @@ resource "aws_x" "r" {
         "{ssh: {note: Null, port: Number(22.0), proto: String(\"tcp\")}}"
     );
 }
+
+#[test]
+fn module_nesting_and_mutual_recursion_are_bounded() {
+    let mut files: Vec<(String, String)> = Vec::new();
+    let mut dir = String::from("deep");
+    for _ in 0..20 {
+        let text = "module \"next\" {\n  source = \"./n\"\n}\nresource \"aws_x\" \"r\" {}\n";
+        files.push((format!("{dir}/main.tf"), text.to_string()));
+        dir.push_str("/n");
+    }
+    files.push((
+        "a/main.tf".into(),
+        "module \"b\" {\n  source = \"../b\"\n}\n".into(),
+    ));
+    files.push((
+        "b/main.tf".into(),
+        "module \"a\" {\n  source = \"../a\"\n}\n".into(),
+    ));
+    files.push((
+        "c/main.tf".into(),
+        "module \"a\" {\n  source = \"../a\"\n}\n".into(),
+    ));
+    let refs: Vec<(&str, &str)> = files
+        .iter()
+        .map(|(p, t)| (p.as_str(), t.as_str()))
+        .collect();
+    let (_, out) = run(&refs);
+    let messages: Vec<_> = out.errors.iter().map(|e| e.message.as_str()).collect();
+    assert!(
+        messages.contains(&"module nesting deeper than 16"),
+        "{messages:?}"
+    );
+    assert!(
+        messages.iter().any(|m| m.starts_with("module recursion")),
+        "{messages:?}"
+    );
+    assert_eq!(out.resources.len(), 17);
+}

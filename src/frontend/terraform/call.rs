@@ -70,7 +70,7 @@ impl<'r> Inst<'r> {
         self.memo(
             &self.output_memo,
             name.to_string(),
-            format!("{}output.{name}", self.prefix),
+            || format!("{}output.{name}", self.prefix),
             expr.span,
             || Rc::new(self.eval(expr, None)),
             |chain| Rc::new(Val::unknown(chain, expr.span)),
@@ -96,7 +96,7 @@ impl<'r> Inst<'r> {
         self.memo(
             &self.call_outs,
             ci,
-            format!("{}module.{}", self.prefix, decl.name),
+            || format!("{}module.{}", self.prefix, decl.name),
             decl.block,
             || self.call_uncached(ci),
             |chain| self.call_failed(decl.block, chain.to_string(), false),

@@ -199,7 +199,7 @@ impl<'r> Inst<'r> {
         &self,
         table: &Table<K, T>,
         key: K,
-        label: String,
+        label: impl FnOnce() -> String,
         at: Span,
         compute: impl FnOnce() -> T,
         cyclic: impl FnOnce(&str) -> T,
@@ -212,6 +212,7 @@ impl<'r> Inst<'r> {
         match state {
             Some(Ok(v)) => return v,
             Some(Err(())) => {
+                let label = label();
                 let chain = {
                     let stack = self.run.stack.borrow();
                     let from = stack.iter().rposition(|s| *s == label).unwrap_or(0);
@@ -230,7 +231,7 @@ impl<'r> Inst<'r> {
             None => {}
         }
         table.borrow_mut().insert(key.clone(), Memo::Busy);
-        self.run.stack.borrow_mut().push(label);
+        self.run.stack.borrow_mut().push(label());
         let v = compute();
         self.run.stack.borrow_mut().pop();
         table.borrow_mut().insert(key, Memo::Done(v.clone()));
@@ -307,7 +308,7 @@ impl<'r> Inst<'r> {
         let raw = self.memo(
             &self.var_memo,
             name.to_string(),
-            format!("{}var.{name}", self.prefix),
+            || format!("{}var.{name}", self.prefix),
             decl.label,
             || {
                 let (v, origin) = match self.var_value(name) {
@@ -398,7 +399,7 @@ impl<'r> Inst<'r> {
         let v = self.memo(
             &self.local_memo,
             name.to_string(),
-            format!("{}local.{name}", self.prefix),
+            || format!("{}local.{name}", self.prefix),
             expr.span,
             || Rc::new(self.eval(expr, None)),
             |chain| Rc::new(Val::unknown(chain, expr.span)),

@@ -100,7 +100,7 @@ impl Inst<'_> {
         self.memo(
             &self.insts,
             idx,
-            self.address(idx, ""),
+            || self.address(idx, ""),
             decl.label,
             || Rc::new(self.expand(&decl.body, None)),
             |chain| Rc::new(unknown_instances(Val::unknown(chain, decl.label))),
@@ -116,7 +116,7 @@ impl Inst<'_> {
         self.memo(
             &self.attrs,
             (idx, i),
-            self.address(idx, &item.suffix),
+            || self.address(idx, &item.suffix),
             decl.label,
             || {
                 let sc = item_scope(&item.bind);

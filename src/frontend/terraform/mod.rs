@@ -18,7 +18,7 @@ use std::sync::Arc;
 
 use rayon::prelude::*;
 
-use crate::ir::{Lowered, Val, Value};
+use crate::ir::{Lowered, Skip, Val, Value};
 use crate::settings::Settings;
 use crate::source::{SourceFile, SourceMap};
 
@@ -92,6 +92,11 @@ fn lower_all(files: &[Arc<SourceFile>], sources: &SourceMap, settings: &Settings
                 (Some(_), Err(e)) => out.errors.push(e),
                 (None, _) => {}
             }
+        } else if module::is_override(&file.path) {
+            out.skipped.push(Skip {
+                span: file.body_span(0, 0),
+                reason: "Terraform override files are not merged".into(),
+            });
         } else {
             dir.config.push((name, body));
         }

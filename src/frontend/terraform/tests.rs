@@ -752,3 +752,16 @@ fn module_nesting_and_mutual_recursion_are_bounded() {
     );
     assert_eq!(out.resources.len(), 17);
 }
+
+#[test]
+fn override_files_are_skipped() {
+    let (_, out) = run(&[
+        ("m/main.tf", "resource \"aws_x\" \"r\" { a = 1 }\n"),
+        ("m/override.tf", "resource \"aws_x\" \"r\" { a = 2 }\n"),
+        ("m/dev_override.tf.json", "{}"),
+    ]);
+    assert!(out.errors.is_empty(), "{:?}", out.errors);
+    assert_eq!(out.skipped.len(), 2);
+    let r = res(&out, "aws_x.r");
+    assert_eq!(r.attr("a").and_then(|v| v.as_i64()), Some(1));
+}

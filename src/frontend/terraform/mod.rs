@@ -12,7 +12,7 @@
 //! - A value read through `var.`, `local.` or a module input has the use site as its span
 //!   and its provenance (default, tfvars, `--var`, module argument) as origins.
 
-use std::collections::{BTreeMap, HashSet};
+use std::collections::{BTreeMap, HashSet, VecDeque};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
@@ -118,6 +118,7 @@ fn lower_all(files: &[Arc<SourceFile>], sources: &SourceMap, settings: &Settings
         dir.vars.sort_by(|a, b| a.0.cmp(&b.0));
         modules.push((key, m, dir.vars.into_iter().map(|(_, v)| v).collect()));
     }
+    preload_children(&modules, &loader);
     let called: HashSet<PathBuf> = modules
         .iter()
         .flat_map(|(key, m, _)| {
@@ -151,6 +152,20 @@ fn lower_all(files: &[Arc<SourceFile>], sources: &SourceMap, settings: &Settings
     let mut seen = HashSet::new();
     out.modules_not_analysed.retain(|s| seen.insert(s.span));
     out
+}
+
+/// Reads every local child module reachable from the scanned ones, in a fixed order, so that
+/// the files added to the source map get the same ids on every run.
+fn preload_children(modules: &[(PathBuf, Arc<Module>, Vec<VarFile>)], loader: &Loader) {
+    let mut seen: HashSet<PathBuf> = modules.iter().map(|(k, _, _)| k.clone()).collect();
+    let mut queue: VecDeque<Arc<Module>> = modules.iter().map(|(_, m, _)| m.clone()).collect();
+    while let Some(m) = queue.pop_front() {
+        for (_, dir) in m.local_calls() {
+            if seen.insert(dir_key(&dir)) {
+                queue.extend(loader.load(&dir));
+            }
+        }
+    }
 }
 
 /// `--var-file`s: taken from the scanned files when present, else read (and added).

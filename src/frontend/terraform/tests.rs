@@ -765,3 +765,28 @@ fn override_files_are_skipped() {
     let r = res(&out, "aws_x.r");
     assert_eq!(r.attr("a").and_then(|v| v.as_i64()), Some(1));
 }
+
+#[test]
+fn child_modules_outside_the_scanned_files_are_read_from_disk() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let child = dir.path().join("mods/net");
+    std::fs::create_dir_all(&child).expect("mkdir");
+    std::fs::write(child.join("main.tf"), NET_MODULE).expect("write");
+    let root = dir.path().join("root/main.tf");
+    let root_text = "module \"net\" {\n  source = \"../mods/net\"\n  cidr   = \"10.9.0.0/24\"\n}\n";
+    let name = root.to_string_lossy().into_owned();
+    let (sources, out) = run(&[(name.as_str(), root_text)]);
+    assert!(out.errors.is_empty(), "{:?}", out.errors);
+    let s = res(&out, "module.net.aws_subnet.public[0]");
+    let file = sources.get(s.span.file);
+    assert!(
+        file.display_path().ends_with("mods/net/main.tf"),
+        "{}",
+        file.display_path()
+    );
+    assert_eq!(&file.text[s.span.range()], "\"aws_subnet\" \"public\"");
+    assert_eq!(
+        s.attr("cidr_block").map(string).as_deref(),
+        Some("10.9.0.0/24")
+    );
+}

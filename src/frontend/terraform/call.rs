@@ -70,7 +70,7 @@ impl<'r> Inst<'r> {
         self.memo(
             &self.output_memo,
             name.to_string(),
-            format!("{}output.{name}", self.prefix),
+            || format!("{}output.{name}", self.prefix),
             expr.span,
             || Rc::new(self.eval(expr, None)),
             |chain| Rc::new(Val::unknown(chain, expr.span)),
@@ -96,7 +96,7 @@ impl<'r> Inst<'r> {
         self.memo(
             &self.call_outs,
             ci,
-            format!("{}module.{}", self.prefix, decl.name),
+            || format!("{}module.{}", self.prefix, decl.name),
             decl.block,
             || self.call_uncached(ci),
             |chain| self.call_failed(decl.block, chain.to_string(), false),
@@ -108,10 +108,7 @@ impl<'r> Inst<'r> {
             self.run.error(span, message.clone());
         }
         Rc::new(CallOut {
-            insts: Instances {
-                mode: Mode::Single,
-                items: Vec::new(),
-            },
+            insts: Instances::new(Mode::Single, Vec::new()),
             children: Vec::new(),
             failed: Some(Val::unknown(message, span)),
         })

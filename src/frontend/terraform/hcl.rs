@@ -184,31 +184,72 @@ fn convert_expr(e: &Expression, m: &Mapper, depth: usize) -> Expr {
     Expr::new(kind, span)
 }
 
+/// Trims the whitespace of a leading / trailing literal (`~` strip markers).
+fn trim_edges(parts: &mut [Part], start: bool, end: bool) {
+    if let (true, Some(Part::Lit(s))) = (start, parts.first_mut()) {
+        *s = s.trim_start().to_string();
+    }
+    if let (true, Some(Part::Lit(s))) = (end, parts.last_mut()) {
+        *s = s.trim_end().to_string();
+    }
+}
+
 fn convert_template(t: &Template, m: &Mapper, depth: usize) -> Vec<Part> {
     if depth > MAX_DEPTH {
         return Vec::new();
     }
     let d = depth + 1;
-    t.iter()
+    // Each part with whether it strips the preceding / following literal.
+    let mut parts: Vec<(Part, bool, bool)> = t
+        .iter()
         .map(|el| match el {
-            Element::Literal(s) => Part::Lit(s.value().clone()),
-            Element::Interpolation(i) => Part::Interp(convert_expr(&i.expr, m, d)),
+            Element::Literal(s) => (Part::Lit(s.value().clone()), false, false),
+            Element::Interpolation(i) => (
+                Part::Interp(convert_expr(&i.expr, m, d)),
+                i.strip.strip_start(),
+                i.strip.strip_end(),
+            ),
             Element::Directive(dir) => match dir.as_ref() {
-                Directive::If(i) => Part::If(
-                    convert_expr(&i.if_expr.cond_expr, m, d),
-                    convert_template(&i.if_expr.template, m, d),
-                    i.else_expr
-                        .as_ref()
-                        .map(|e| convert_template(&e.template, m, d))
-                        .unwrap_or_default(),
-                ),
-                Directive::For(f) => Part::For {
-                    key: f.for_expr.key_var.as_ref().map(|k| k.as_str().to_string()),
-                    value: f.for_expr.value_var.as_str().to_string(),
-                    coll: convert_expr(&f.for_expr.collection_expr, m, d),
-                    body: convert_template(&f.for_expr.template, m, d),
-                },
+                Directive::If(i) => {
+                    let (open, close) = (i.if_expr.strip, i.endif_expr.strip);
+                    let mut then = convert_template(&i.if_expr.template, m, d);
+                    let mut other = Vec::new();
+                    match &i.else_expr {
+                        Some(e) => {
+                            trim_edges(&mut then, open.strip_end(), e.strip.strip_start());
+                            other = convert_template(&e.template, m, d);
+                            trim_edges(&mut other, e.strip.strip_end(), close.strip_start());
+                        }
+                        None => trim_edges(&mut then, open.strip_end(), close.strip_start()),
+                    }
+                    let cond = convert_expr(&i.if_expr.cond_expr, m, d);
+                    (
+                        Part::If(cond, then, other),
+                        open.strip_start(),
+                        close.strip_end(),
+                    )
+                }
+                Directive::For(f) => {
+                    let (open, close) = (f.for_expr.strip, f.endfor_expr.strip);
+                    let mut body = convert_template(&f.for_expr.template, m, d);
+                    trim_edges(&mut body, open.strip_end(), close.strip_start());
+                    let part = Part::For {
+                        key: f.for_expr.key_var.as_ref().map(|k| k.as_str().to_string()),
+                        value: f.for_expr.value_var.as_str().to_string(),
+                        coll: convert_expr(&f.for_expr.collection_expr, m, d),
+                        body,
+                    };
+                    (part, open.strip_start(), close.strip_end())
+                }
             },
         })
-        .collect()
+        .collect();
+    for i in 0..parts.len() {
+        let before = i > 0 && parts.get(i - 1).is_some_and(|p| p.2);
+        let after = parts.get(i + 1).is_some_and(|p| p.1);
+        if let Some((part, _, _)) = parts.get_mut(i) {
+            trim_edges(std::slice::from_mut(part), before, after);
+        }
+    }
+    parts.into_iter().map(|(p, _, _)| p).collect()
 }

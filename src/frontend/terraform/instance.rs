@@ -70,6 +70,24 @@ pub struct Item {
 pub struct Instances {
     pub mode: Mode,
     pub items: Vec<Item>,
+    /// Item position by key text (`0`, `a`).
+    by_key: HashMap<String, usize>,
+}
+
+impl Instances {
+    /// Instances with their key index.
+    pub fn new(mode: Mode, items: Vec<Item>) -> Self {
+        let by_key = items
+            .iter()
+            .enumerate()
+            .filter_map(|(i, it)| Some((key_text(it.key.as_ref()?), i)))
+            .collect();
+        Instances {
+            mode,
+            items,
+            by_key,
+        }
+    }
 }
 
 /// One instance of a module (the root, or one expansion of a module call).
@@ -181,7 +199,7 @@ impl<'r> Inst<'r> {
         &self,
         table: &Table<K, T>,
         key: K,
-        label: String,
+        label: impl FnOnce() -> String,
         at: Span,
         compute: impl FnOnce() -> T,
         cyclic: impl FnOnce(&str) -> T,
@@ -194,6 +212,7 @@ impl<'r> Inst<'r> {
         match state {
             Some(Ok(v)) => return v,
             Some(Err(())) => {
+                let label = label();
                 let chain = {
                     let stack = self.run.stack.borrow();
                     let from = stack.iter().rposition(|s| *s == label).unwrap_or(0);
@@ -212,7 +231,7 @@ impl<'r> Inst<'r> {
             None => {}
         }
         table.borrow_mut().insert(key.clone(), Memo::Busy);
-        self.run.stack.borrow_mut().push(label);
+        self.run.stack.borrow_mut().push(label());
         let v = compute();
         self.run.stack.borrow_mut().pop();
         table.borrow_mut().insert(key, Memo::Done(v.clone()));
@@ -289,7 +308,7 @@ impl<'r> Inst<'r> {
         let raw = self.memo(
             &self.var_memo,
             name.to_string(),
-            format!("{}var.{name}", self.prefix),
+            || format!("{}var.{name}", self.prefix),
             decl.label,
             || {
                 let (v, origin) = match self.var_value(name) {
@@ -353,37 +372,22 @@ impl<'r> Inst<'r> {
         }
     }
 
-    /// A `--var` string converted by the variable's type.
+    /// A `--var` string: parsed as an expression for collection types (`["a", "b"]`), else
+    /// kept as a string for [`Inst::conform`] to convert.
     fn cli_value(&self, raw: &str, ty: Option<&Expr>, at: Span) -> Val {
-        let simple = ty.map(|t| match &t.kind {
-            ExprKind::Var(n) => n.as_str(),
-            _ => "complex",
-        });
-        match simple {
-            None | Some("string") => string(raw, at),
-            Some("number") => match raw.trim().parse() {
-                Ok(n) => Val::new(Value::Number(n), at),
-                Err(_) => invalid(format!("--var value '{raw}' is not a number"), at),
-            },
-            Some("bool") => match raw.trim() {
-                "true" => Val::new(Value::Bool(true), at),
-                "false" => Val::new(Value::Bool(false), at),
-                _ => invalid(format!("--var value '{raw}' is not a bool"), at),
-            },
-            Some(_) => {
-                let file = self.run.sources.get(at.file);
-                let m = Mapper {
-                    file: &file,
-                    base: 0,
-                    exact: false,
-                    fallback: at,
-                };
-                match hcl::parse_expr(raw, &m) {
-                    Some(e) => self.eval(&e, None),
-                    None if simple == Some("any") => string(raw, at),
-                    None => invalid(format!("--var value '{raw}' does not parse"), at),
-                }
-            }
+        if !matches!(ty.map(|t| &t.kind), Some(ExprKind::Call { .. })) {
+            return string(raw, at);
+        }
+        let file = self.run.sources.get(at.file);
+        let m = Mapper {
+            file: &file,
+            base: 0,
+            exact: false,
+            fallback: at,
+        };
+        match hcl::parse_expr(raw, &m) {
+            Some(e) => self.eval(&e, None),
+            None => invalid(format!("--var value '{raw}' does not parse"), at),
         }
     }
 
@@ -395,7 +399,7 @@ impl<'r> Inst<'r> {
         let v = self.memo(
             &self.local_memo,
             name.to_string(),
-            format!("{}local.{name}", self.prefix),
+            || format!("{}local.{name}", self.prefix),
             expr.span,
             || Rc::new(self.eval(expr, None)),
             |chain| Rc::new(Val::unknown(chain, expr.span)),
@@ -438,10 +442,7 @@ impl<'r> Inst<'r> {
                     return (u, ops.len());
                 }
                 let wanted = key_text(&k);
-                let found = insts
-                    .items
-                    .iter()
-                    .position(|it| it.key.as_ref().is_some_and(|key| key_text(key) == wanted));
+                let found = insts.by_key.get(&wanted).copied();
                 match found {
                     Some(i) => then(one(i, rest)),
                     None => (invalid(format!("no instance [{wanted}]"), span), ops.len()),
@@ -469,9 +470,9 @@ impl<'r> Inst<'r> {
         if let Some(a) = body.attr("count") {
             let v = self.eval(&a.expr, sc);
             return match v.as_i64() {
-                Some(n) if (0..=MAX_INSTANCES as i64).contains(&n) => Instances {
-                    mode: Mode::Count,
-                    items: (0..n as usize)
+                Some(n) if (0..=MAX_INSTANCES as i64).contains(&n) => Instances::new(
+                    Mode::Count,
+                    (0..n as usize)
                         .map(|i| Item {
                             suffix: format!("[{i}]"),
                             key: Some(num(i, a.expr.span)),
@@ -481,20 +482,20 @@ impl<'r> Inst<'r> {
                             )],
                         })
                         .collect(),
-                },
+                ),
                 Some(n) => self.too_many(n, a.expr.span),
                 None => unknown_instances(v),
             };
         }
         let Some(a) = body.attr("for_each") else {
-            return Instances {
-                mode: Mode::Single,
-                items: vec![Item {
+            return Instances::new(
+                Mode::Single,
+                vec![Item {
                     suffix: String::new(),
                     key: None,
                     bind: Vec::new(),
                 }],
-            };
+            );
         };
         let v = self.eval(&a.expr, sc);
         let pairs: Option<Vec<(String, Val, Val)>> = match &v.value {
@@ -514,10 +515,9 @@ impl<'r> Inst<'r> {
         };
         match pairs {
             Some(p) if p.len() > MAX_INSTANCES => self.too_many(p.len() as i64, a.expr.span),
-            Some(p) => Instances {
-                mode: Mode::ForEach,
-                items: p
-                    .into_iter()
+            Some(p) => Instances::new(
+                Mode::ForEach,
+                p.into_iter()
                     .map(|(k, key, value)| Item {
                         suffix: format!("[{}]", quote(&k)),
                         key: Some(key.clone()),
@@ -527,7 +527,7 @@ impl<'r> Inst<'r> {
                         )],
                     })
                     .collect(),
-            },
+            ),
             None => unknown_instances(v),
         }
     }
@@ -558,12 +558,12 @@ pub fn unknown_instances(v: Val) -> Instances {
         vec![("index", u.clone()), ("key", u.clone()), ("value", u)],
         v.span,
     );
-    Instances {
-        mode: Mode::Unknown(v),
-        items: vec![Item {
+    Instances::new(
+        Mode::Unknown(v),
+        vec![Item {
             suffix: String::new(),
             key: None,
             bind: vec![("count", bind.clone()), ("each", bind)],
         }],
-    }
+    )
 }

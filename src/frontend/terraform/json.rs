@@ -208,10 +208,14 @@ fn block_body(file: &SourceFile, kind: &str, o: &jsonc_parser::ast::Object, dept
                 }
             });
         } else {
-            let literal = kind == "variable" && name == "default";
+            let expr = match (kind, name, &p.value) {
+                ("variable", "default", v) => expr(file, v, false, 0),
+                ("variable", "type", Value::StringLit(s)) => type_expr(file, s),
+                (_, _, v) => expr(file, v, true, 0),
+            };
             body.attrs.push(Attr {
                 name: name.to_string(),
-                expr: expr(file, &p.value, !literal, 0),
+                expr,
             });
         }
     }
@@ -257,18 +261,36 @@ fn expr(file: &SourceFile, v: &Value, templates: bool, depth: usize) -> Expr {
     Expr::new(kind, span)
 }
 
+/// Maps offsets in the decoded `text` of a JSON string at `r` into the file (exact when the
+/// string has no escapes, else everything maps to `span`).
+fn string_mapper<'a>(
+    file: &'a SourceFile,
+    text: &str,
+    r: jsonc_parser::common::Range,
+    span: Span,
+) -> Mapper<'a> {
+    let raw = file.body().get(r.start + 1..r.end.saturating_sub(1));
+    Mapper {
+        file,
+        base: r.start + 1,
+        exact: raw == Some(text),
+        fallback: span,
+    }
+}
+
+/// A variable's `"type"`: the string holds a type expression (`"list(string)"`).
+fn type_expr(file: &SourceFile, s: &jsonc_parser::ast::StringLit) -> Expr {
+    let span = span_of(file, &s.range);
+    hcl::parse_expr(&s.value, &string_mapper(file, &s.value, s.range, span))
+        .unwrap_or_else(|| Expr::new(ExprKind::Invalid(format!("bad type '{}'", s.value)), span))
+}
+
 /// A JSON string parsed as a template; spans are exact when the string has no escapes.
 fn template(file: &SourceFile, text: &str, r: jsonc_parser::common::Range, span: Span) -> Expr {
     if !text.contains("${") && !text.contains("%{") {
         return Expr::new(ExprKind::Str(text.to_string()), span);
     }
-    let raw = file.body().get(r.start + 1..r.end.saturating_sub(1));
-    let m = Mapper {
-        file,
-        base: r.start + 1,
-        exact: raw == Some(text),
-        fallback: span,
-    };
+    let m = string_mapper(file, text, r, span);
     match hcl::parse_template(text, &m) {
         Ok(parts) => Expr::new(ExprKind::Template(parts), span),
         Err(e) => Expr::new(ExprKind::Invalid(format!("bad template: {e}")), span),

@@ -12,17 +12,18 @@
 //! - A value read through `var.`, `local.` or a module input has the use site as its span
 //!   and its provenance (default, tfvars, `--var`, module argument) as origins.
 
-use std::collections::{BTreeMap, HashSet};
+use std::collections::{BTreeMap, HashSet, VecDeque};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use rayon::prelude::*;
 
-use crate::ir::{Lowered, Val, Value};
+use crate::ir::{Lowered, Skip, Val, Value};
 use crate::settings::Settings;
 use crate::source::{SourceFile, SourceMap};
 
 mod ast;
+mod builtin;
 mod call;
 mod eval;
 pub mod functions;
@@ -30,6 +31,7 @@ mod hcl;
 mod instance;
 mod json;
 mod module;
+mod plan;
 mod resource;
 mod run;
 mod tfvars;
@@ -90,6 +92,11 @@ fn lower_all(files: &[Arc<SourceFile>], sources: &SourceMap, settings: &Settings
                 (Some(_), Err(e)) => out.errors.push(e),
                 (None, _) => {}
             }
+        } else if module::is_override(&file.path) {
+            out.skipped.push(Skip {
+                span: file.body_span(0, 0),
+                reason: "Terraform override files are not merged".into(),
+            });
         } else {
             dir.config.push((name, body));
         }
@@ -111,6 +118,7 @@ fn lower_all(files: &[Arc<SourceFile>], sources: &SourceMap, settings: &Settings
         dir.vars.sort_by(|a, b| a.0.cmp(&b.0));
         modules.push((key, m, dir.vars.into_iter().map(|(_, v)| v).collect()));
     }
+    preload_children(&modules, &loader);
     let called: HashSet<PathBuf> = modules
         .iter()
         .flat_map(|(key, m, _)| {
@@ -144,6 +152,20 @@ fn lower_all(files: &[Arc<SourceFile>], sources: &SourceMap, settings: &Settings
     let mut seen = HashSet::new();
     out.modules_not_analysed.retain(|s| seen.insert(s.span));
     out
+}
+
+/// Reads every local child module reachable from the scanned ones, in a fixed order, so that
+/// the files added to the source map get the same ids on every run.
+fn preload_children(modules: &[(PathBuf, Arc<Module>, Vec<VarFile>)], loader: &Loader) {
+    let mut seen: HashSet<PathBuf> = modules.iter().map(|(k, _, _)| k.clone()).collect();
+    let mut queue: VecDeque<Arc<Module>> = modules.iter().map(|(_, m, _)| m.clone()).collect();
+    while let Some(m) = queue.pop_front() {
+        for (_, dir) in m.local_calls() {
+            if seen.insert(dir_key(&dir)) {
+                queue.extend(loader.load(&dir));
+            }
+        }
+    }
 }
 
 /// `--var-file`s: taken from the scanned files when present, else read (and added).
@@ -201,12 +223,23 @@ fn lower_root(
         modules_not_analysed: run.not_analysed.take(),
         ..Lowered::default()
     };
+    count_all_unknowns(&mut out);
+    out
+}
+
+/// Lowers `terraform show -json` output; None when the file is not a plan.
+pub fn lower_plan(file: &SourceFile) -> Option<Lowered> {
+    let mut out = plan::read(file)?;
+    count_all_unknowns(&mut out);
+    Some(out)
+}
+
+fn count_all_unknowns(out: &mut Lowered) {
     for r in &out.resources {
         for v in r.attrs.values() {
             count_unknowns(v, &mut out.unknowns, 0);
         }
     }
-    out
 }
 
 fn count_unknowns(v: &Val, into: &mut BTreeMap<String, usize>, depth: usize) {

@@ -197,6 +197,18 @@ impl Module {
     }
 }
 
+/// Override files (`override.tf`, `*_override.tf[.json]`) merge into other files'
+/// blocks; they are not analysed.
+pub fn is_override(path: &Path) -> bool {
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy())
+        .unwrap_or_default();
+    let stem = name.strip_suffix(".json").unwrap_or(&name);
+    let stem = stem.strip_suffix(".tf").unwrap_or(stem);
+    stem == "override" || stem.ends_with("_override")
+}
+
 /// True for `./x` and `../x` module sources.
 pub fn is_local(source: &str) -> bool {
     source.starts_with("./") || source.starts_with("../") || source == "." || source == ".."
@@ -288,7 +300,7 @@ impl<'a> Loader<'a> {
             .filter_map(|e| e.ok().map(|e| e.path()))
             .filter(|p| {
                 let n = p.to_string_lossy();
-                (n.ends_with(".tf") || n.ends_with(".tf.json")) && p.is_file()
+                (n.ends_with(".tf") || n.ends_with(".tf.json")) && !is_override(p) && p.is_file()
             })
             .collect();
         if paths.is_empty() {

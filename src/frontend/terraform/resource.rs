@@ -95,15 +95,12 @@ impl Inst<'_> {
     fn instances(&self, idx: usize) -> Rc<Instances> {
         let module = self.module.clone();
         let Some(decl) = module.resources.get(idx) else {
-            return Rc::new(Instances {
-                mode: Mode::Single,
-                items: Vec::new(),
-            });
+            return Rc::new(Instances::new(Mode::Single, Vec::new()));
         };
         self.memo(
             &self.insts,
             idx,
-            self.address(idx, ""),
+            || self.address(idx, ""),
             decl.label,
             || Rc::new(self.expand(&decl.body, None)),
             |chain| Rc::new(unknown_instances(Val::unknown(chain, decl.label))),
@@ -119,7 +116,7 @@ impl Inst<'_> {
         self.memo(
             &self.attrs,
             (idx, i),
-            self.address(idx, &item.suffix),
+            || self.address(idx, &item.suffix),
             decl.label,
             || {
                 let sc = item_scope(&item.bind);

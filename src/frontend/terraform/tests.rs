@@ -436,6 +436,7 @@ resource "aws_x" "r" {
     a=${local.m.a}
     EOT
   part    = "env-${var.env}"
+  strip   = "a %{~ if true ~} b %{~ endif ~} c [ %{~ for n in local.nums ~} ${n} %{~ endfor ~} ]"
 }"#,
     )]);
     let r = res(&out, "aws_x.r");
@@ -457,6 +458,7 @@ resource "aws_x" "r" {
     assert_eq!(s("tpl"), "String(\"1,2,3,4\")");
     assert_eq!(s("heredoc"), "String(\"a=1\\n\")");
     assert_eq!(s("part"), "unknown(variable 'env' has no value)");
+    assert_eq!(s("strip"), "String(\"abc [1234]\")");
 }
 
 #[test]
@@ -582,4 +584,209 @@ fn instance_limit_is_a_diagnostic() {
     assert_eq!(out.errors.len(), 1, "{:?}", out.errors);
     let r = res(&out, "aws_x.r");
     assert!(matches!(r.exists, Existence::Maybe(_)));
+}
+
+#[test]
+fn file_and_templatefile_read_relative_to_the_module() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    std::fs::write(dir.path().join("motd.txt"), "hello").expect("write");
+    std::fs::write(
+        dir.path().join("init.tpl"),
+        "%{ for p in ports }open ${p}\n%{ endfor }by ${name}",
+    )
+    .expect("write");
+    let main = r#"resource "aws_instance" "web" {
+  motd      = file("motd.txt")
+  user_data = templatefile("${path.module}/init.tpl", { ports = [22, 80], name = "ops" })
+  present   = fileexists("motd.txt")
+  absent    = fileexists("nope.txt")
+  fallback  = try(file("nope.txt"), "none")
+  ok        = can(file("nope.txt"))
+}"#;
+    let path = dir.path().join("main.tf");
+    let name = path.to_string_lossy().into_owned();
+    let (_, out) = run(&[(name.as_str(), main)]);
+    assert!(out.errors.is_empty(), "{:?}", out.errors);
+    let r = res(&out, "aws_instance.web");
+    let s = |k: &str| r.attr(k).map(shape).unwrap_or_default();
+    assert_eq!(s("motd"), "String(\"hello\")");
+    assert_eq!(s("user_data"), "String(\"open 22\\nopen 80\\nby ops\")");
+    assert_eq!(s("present"), "Bool(true)");
+    assert_eq!(s("absent"), "Bool(false)");
+    assert_eq!(s("fallback"), "String(\"none\")");
+    assert_eq!(s("ok"), "Bool(false)");
+}
+
+#[test]
+fn plan_json_gives_resources_and_references() {
+    let sources = SourceMap::default();
+    let file = sources.add(
+        PathBuf::from("p/plan.json"),
+        include_str!("../../../fixtures/frontend/terraform/plan/plan.json"),
+    );
+    let out = super::lower_plan(&file).expect("a plan");
+    let addrs: Vec<_> = out.resources.iter().map(|r| r.address.as_str()).collect();
+    assert_eq!(
+        addrs,
+        [
+            "aws_security_group.ssh",
+            "aws_instance.web",
+            "module.net.aws_subnet.public[0]"
+        ]
+    );
+    let sg = res(&out, "aws_security_group.ssh");
+    assert_eq!(sg.key, "p/plan.json::aws_security_group.ssh");
+    let ingress = sg
+        .attr("ingress")
+        .and_then(|v| v.as_list())
+        .expect("ingress");
+    assert_eq!(
+        ingress[0].get("from_port").and_then(|v| v.as_i64()),
+        Some(22)
+    );
+    let web = res(&out, "aws_instance.web");
+    let s = |k: &str| web.attr(k).map(shape).unwrap_or_default();
+    assert_eq!(
+        s("vpc_security_group_ids"),
+        "[ref(aws_security_group.ssh.id)]"
+    );
+    assert_eq!(
+        s("subnet_id"),
+        "unknown(resource attribute computed at apply (aws_instance.web.subnet_id))"
+    );
+    let subnet = res(&out, "module.net.aws_subnet.public[0]");
+    let vpc = subnet
+        .attr("vpc_id")
+        .and_then(|v| v.as_ref_to())
+        .expect("ref");
+    assert_eq!(vpc.key, "p/plan.json::module.net.aws_vpc.main");
+    assert_eq!(
+        out.unknowns.get("resource attribute computed at apply"),
+        Some(&2)
+    );
+    let not_plan = sources.add(PathBuf::from("x.json"), "{\"a\": 1}");
+    assert!(super::lower_plan(&not_plan).is_none());
+}
+
+#[test]
+fn cli_vars_convert_by_declared_type() {
+    let settings = Settings {
+        vars: vec![
+            ("port".into(), "22".into()),
+            ("open".into(), "true".into()),
+            ("cidrs".into(), "[\"0.0.0.0/0\", \"10.0.0.0/8\"]".into()),
+            ("name".into(), "web".into()),
+        ],
+        ..Settings::default()
+    };
+    let (_, out) = run_with(
+        &[(
+            "m/main.tf",
+            r#"variable "port" { type = number }
+variable "open" { type = bool }
+variable "cidrs" { type = list(string) }
+variable "name" {}
+variable "rules" {
+  type    = map(object({ port = number, proto = optional(string, "tcp"), note = optional(string) }))
+  default = { ssh = { port = "22" } }
+}
+resource "aws_x" "r" {
+  port  = var.port + 1
+  open  = var.open
+  cidrs = var.cidrs
+  name  = var.name
+  rules = var.rules
+}"#,
+        )],
+        &settings,
+    );
+    let r = res(&out, "aws_x.r");
+    let s = |k: &str| r.attr(k).map(shape).unwrap_or_default();
+    assert_eq!(s("port"), "Number(23.0)");
+    assert_eq!(s("open"), "Bool(true)");
+    assert_eq!(
+        s("cidrs"),
+        "[String(\"0.0.0.0/0\"), String(\"10.0.0.0/8\")]"
+    );
+    assert_eq!(s("name"), "String(\"web\")");
+    assert_eq!(
+        s("rules"),
+        "{ssh: {note: Null, port: Number(22.0), proto: String(\"tcp\")}}"
+    );
+}
+
+#[test]
+fn module_nesting_and_mutual_recursion_are_bounded() {
+    let mut files: Vec<(String, String)> = Vec::new();
+    let mut dir = String::from("deep");
+    for _ in 0..20 {
+        let text = "module \"next\" {\n  source = \"./n\"\n}\nresource \"aws_x\" \"r\" {}\n";
+        files.push((format!("{dir}/main.tf"), text.to_string()));
+        dir.push_str("/n");
+    }
+    files.push((
+        "a/main.tf".into(),
+        "module \"b\" {\n  source = \"../b\"\n}\n".into(),
+    ));
+    files.push((
+        "b/main.tf".into(),
+        "module \"a\" {\n  source = \"../a\"\n}\n".into(),
+    ));
+    files.push((
+        "c/main.tf".into(),
+        "module \"a\" {\n  source = \"../a\"\n}\n".into(),
+    ));
+    let refs: Vec<(&str, &str)> = files
+        .iter()
+        .map(|(p, t)| (p.as_str(), t.as_str()))
+        .collect();
+    let (_, out) = run(&refs);
+    let messages: Vec<_> = out.errors.iter().map(|e| e.message.as_str()).collect();
+    assert!(
+        messages.contains(&"module nesting deeper than 16"),
+        "{messages:?}"
+    );
+    assert!(
+        messages.iter().any(|m| m.starts_with("module recursion")),
+        "{messages:?}"
+    );
+    assert_eq!(out.resources.len(), 17);
+}
+
+#[test]
+fn override_files_are_skipped() {
+    let (_, out) = run(&[
+        ("m/main.tf", "resource \"aws_x\" \"r\" { a = 1 }\n"),
+        ("m/override.tf", "resource \"aws_x\" \"r\" { a = 2 }\n"),
+        ("m/dev_override.tf.json", "{}"),
+    ]);
+    assert!(out.errors.is_empty(), "{:?}", out.errors);
+    assert_eq!(out.skipped.len(), 2);
+    let r = res(&out, "aws_x.r");
+    assert_eq!(r.attr("a").and_then(|v| v.as_i64()), Some(1));
+}
+
+#[test]
+fn child_modules_outside_the_scanned_files_are_read_from_disk() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let child = dir.path().join("mods/net");
+    std::fs::create_dir_all(&child).expect("mkdir");
+    std::fs::write(child.join("main.tf"), NET_MODULE).expect("write");
+    let root = dir.path().join("root/main.tf");
+    let root_text = "module \"net\" {\n  source = \"../mods/net\"\n  cidr   = \"10.9.0.0/24\"\n}\n";
+    let name = root.to_string_lossy().into_owned();
+    let (sources, out) = run(&[(name.as_str(), root_text)]);
+    assert!(out.errors.is_empty(), "{:?}", out.errors);
+    let s = res(&out, "module.net.aws_subnet.public[0]");
+    let file = sources.get(s.span.file);
+    assert!(
+        file.display_path().ends_with("mods/net/main.tf"),
+        "{}",
+        file.display_path()
+    );
+    assert_eq!(&file.text[s.span.range()], "\"aws_subnet\" \"public\"");
+    assert_eq!(
+        s.attr("cidr_block").map(string).as_deref(),
+        Some("10.9.0.0/24")
+    );
 }

@@ -4,16 +4,38 @@ use super::ast::{Expr, ExprKind};
 use super::instance::Inst;
 use crate::ir::{Val, Value};
 
+/// Converts between strings, numbers and bools as Terraform does for primitive types.
+fn primitive(v: Val, ty: &str) -> Val {
+    let value = match (ty, &v.value) {
+        ("number", Value::String(s)) => match s.trim().parse() {
+            Ok(n) => Value::Number(n),
+            Err(_) => return v,
+        },
+        ("bool", Value::String(_)) => match v.as_bool() {
+            Some(b) => Value::Bool(b),
+            None => return v,
+        },
+        ("string", Value::Number(_) | Value::Bool(_)) => match v.as_str() {
+            Some(s) => Value::String(s.into_owned()),
+            None => return v,
+        },
+        _ => return v,
+    };
+    Val { value, ..v }
+}
+
 /// Type constraints nested deeper than this are not applied.
 const MAX_DEPTH: usize = 16;
 
 impl Inst<'_> {
-    /// `v` converted to the type constraint `ty` as far as it changes the value: missing
-    /// `optional(T, default)` attributes of objects are added (null without a default),
-    /// recursively through `list`, `set`, `map` and `object`.
+    /// `v` converted to the type constraint `ty` as far as it changes the value: primitive
+    /// conversions (`"22"` to a number), missing `optional(T, default)` attributes of objects
+    /// (null without a default), recursively through `list`, `set`, `map` and `object`.
     pub fn conform(&self, v: Val, ty: &Expr, depth: usize) -> Val {
-        let ExprKind::Call { name, args, .. } = &ty.kind else {
-            return v;
+        let (name, args) = match &ty.kind {
+            ExprKind::Call { name, args, .. } => (name, args),
+            ExprKind::Var(prim) => return primitive(v, prim),
+            _ => return v,
         };
         if depth > MAX_DEPTH {
             return v;

@@ -1,0 +1,113 @@
+//! Function calls: the lazy `try`/`can`, the file functions, and the built-ins of
+//! [`functions`](super::functions).
+
+use std::path::Path;
+
+use super::ast::Expr;
+use super::eval::{invalid, is_invalid, unknown_of, Scope};
+use super::hcl::{self, Mapper};
+use super::instance::Inst;
+use crate::ir::{Val, Value};
+use crate::source::Span;
+
+/// Files larger than this are not read by `file`/`templatefile`.
+const MAX_READ: u64 = 1024 * 1024;
+
+impl Inst<'_> {
+    /// Calls function `name` on `args` (`expand`: the last argument is spread).
+    pub fn call(
+        &self,
+        name: &str,
+        args: &[Expr],
+        expand: bool,
+        span: Span,
+        sc: Option<&Scope>,
+    ) -> Val {
+        match name {
+            "try" => {
+                let mut last = invalid("try() needs an argument", span);
+                for a in args {
+                    last = self.eval(a, sc);
+                    if !is_invalid(&last) {
+                        return last;
+                    }
+                }
+                return last;
+            }
+            "can" => {
+                let Some(a) = args.first() else {
+                    return invalid("can() needs an argument", span);
+                };
+                let v = self.eval(a, sc);
+                if is_invalid(&v) {
+                    return Val::new(Value::Bool(false), span);
+                }
+                return match &v.value {
+                    Value::Unknown(_) => unknown_of(&v, span).unwrap_or(v),
+                    _ => Val::new(Value::Bool(true), span),
+                };
+            }
+            _ => {}
+        }
+        let mut vals: Vec<Val> = args.iter().map(|a| self.eval(a, sc)).collect();
+        if expand {
+            match vals.pop() {
+                Some(Val {
+                    value: Value::List(l),
+                    ..
+                }) => vals.extend(l),
+                Some(other) => match unknown_of(&other, span) {
+                    Some(u) => return u,
+                    None => return invalid("'...' needs a list", other.span),
+                },
+                None => {}
+            }
+        }
+        match name {
+            "file" | "fileexists" | "templatefile" => self.file_function(name, &vals, span),
+            _ => super::functions::call(name, &vals, span)
+                .unwrap_or_else(|e| invalid(format!("{name}(): {e}"), span)),
+        }
+    }
+
+    /// `file`, `fileexists` and `templatefile`, relative to the working directory or the module.
+    fn file_function(&self, name: &str, args: &[Val], span: Span) -> Val {
+        let Some(first) = args.first() else {
+            return invalid(format!("{name}() needs a path"), span);
+        };
+        if let Some(u) = unknown_of(first, span) {
+            return u;
+        }
+        let Some(rel) = first.as_str() else {
+            return invalid(format!("{name}() needs a string path"), span);
+        };
+        let rel = Path::new(rel.as_ref());
+        let path = [rel.to_path_buf(), self.module.dir.join(rel)]
+            .into_iter()
+            .find(|p| p.is_file());
+        if name == "fileexists" {
+            return Val::new(Value::Bool(path.is_some()), span);
+        }
+        let Some(file) = path.and_then(|p| self.run.read_file(&p, MAX_READ)) else {
+            return invalid(format!("{name}(): cannot read {}", rel.display()), span);
+        };
+        if name == "file" {
+            return Val::new(Value::String(file.body().to_string()), span);
+        }
+        let vars = match args.get(1).map(|v| &v.value) {
+            Some(Value::Map(m)) => m.iter().map(|(k, v)| (k.clone(), v.clone())).collect(),
+            None => Vec::new(),
+            Some(_) => match args.get(1).and_then(|v| unknown_of(v, span)) {
+                Some(u) => return u,
+                None => return invalid("templatefile() needs a map of variables", span),
+            },
+        };
+        match hcl::parse_template(file.body(), &Mapper::whole(&file)) {
+            Ok(parts) => {
+                let sc = Scope { vars, parent: None };
+                self.template(&parts, span, Some(&sc))
+            }
+            Err(e) => invalid(format!("templatefile(): {e}"), span),
+        }
+    }
+}

@@ -106,9 +106,13 @@ pub fn lint(paths: &[PathBuf], settings: &Settings) -> Report {
     }
 
     let mut lowered = Lowered::default();
+    // a YAML/JSON file is a CloudFormation template, a Terraform plan, or not ours
     let cfn: Vec<Lowered> = templates
         .par_iter()
-        .filter_map(|f| frontend::cloudformation::lower_file(f, settings))
+        .filter_map(|f| {
+            frontend::cloudformation::lower_file(f, settings)
+                .or_else(|| frontend::terraform::lower_plan(f))
+        })
         .collect();
     report.files += cfn.len();
     for l in cfn {
@@ -139,8 +143,15 @@ pub fn lint(paths: &[PathBuf], settings: &Settings) -> Report {
     report.skipped.extend(lowered.skipped);
     report.modules_not_analysed = lowered.modules_not_analysed;
     report.unknowns = lowered.unknowns;
-    report.errors.sort_by_key(|d| (d.span, d.message.clone()));
-    report.skipped.sort_by_key(|d| (d.span, d.reason.clone()));
+    // by path, not file id: ids of files read while evaluating depend on thread timing
+    let files = report.sources.files();
+    let path = |s: Span| files[s.file.0 as usize].display_path();
+    report
+        .errors
+        .sort_by_cached_key(|d| (path(d.span), d.span.start, d.message.clone()));
+    report
+        .skipped
+        .sort_by_cached_key(|d| (path(d.span), d.span.start, d.reason.clone()));
     report
 }
 

@@ -127,7 +127,7 @@ impl<'a, 'b> Reader<'a, 'b> {
         if let Some(au) = self.unknown_after.get(address.as_str()) {
             for p in &au.properties {
                 let name = p.name.as_str();
-                let missing = attrs.get(name).map_or(true, Val::is_null);
+                let missing = attrs.get(name).is_none_or(Val::is_null);
                 let computed = match &p.value {
                     Json::BooleanLit(b) => b.value,
                     Json::Array(a) => !a.elements.is_empty(),

@@ -4,7 +4,7 @@
 
 use super::nacl::{sweep, Mode};
 use super::route::{igw_attached, igw_routed};
-use super::sets::{all_ports, internet, Addrs, Family, Ports, Proto};
+use super::sets::{admits_internet, all_ports, family_of, internet, Addrs, Family, Ports, Proto};
 use crate::model::{Cite, Endpoint, EndpointKind, Id, Nacl, NetModel, Peer, Sg, SgKind, Unk, K};
 use crate::settings::Settings;
 
@@ -476,6 +476,7 @@ fn sg_admits<'m>(
     fam: Family,
     a: u128,
     mode: Mode,
+    trusted: &[ipnet::IpNet],
     assumed: &mut Vec<Unk>,
 ) -> Vec<(Ports, &'m crate::model::SgRule, Cite)> {
     let mut out = Vec::new();
@@ -500,31 +501,25 @@ fn sg_admits<'m>(
             if !proto_ok {
                 continue;
             }
+            // only sources that open to the internet count: a /32 admin address or a
+            // partner's /24 is a deliberate, narrow opening
+            let hit = |n: &ipnet::IpNet| {
+                family_of(n) == fam && admits_internet(n, trusted) && Addrs::from_net(n).contains(a)
+            };
             let addr_ok = match &r.peer {
-                Peer::Cidr(n) => {
-                    Addrs::from_net(n).contains(a) && crate::net::sets::family_of(n) == fam
-                }
+                Peer::Cidr(n) => hit(n),
                 Peer::Group(_) => false,
-                Peer::PrefixList(K::Known(nets)) => nets.iter().any(|n| {
-                    crate::net::sets::family_of(n) == fam && Addrs::from_net(n).contains(a)
-                }),
+                Peer::PrefixList(K::Known(nets)) => nets.iter().any(hit),
                 Peer::PrefixList(K::Unknown(u)) | Peer::Unknown(u, _) => {
                     let cands = match &r.peer {
                         Peer::Unknown(_, c) => c.as_slice(),
                         _ => &[],
                     };
-                    if mode == Mode::Must {
-                        false
-                    } else if cands.is_empty()
-                        || cands.iter().any(|n| {
-                            crate::net::sets::family_of(n) == fam && Addrs::from_net(n).contains(a)
-                        })
-                    {
+                    let may = mode == Mode::May && (cands.is_empty() || cands.iter().any(hit));
+                    if may {
                         assumed.push(u.clone());
-                        true
-                    } else {
-                        false
                     }
+                    may
                 }
             };
             if addr_ok {
@@ -649,7 +644,7 @@ fn atoms(
             let admits = if open {
                 vec![(all_ports(), None, None)]
             } else {
-                sg_admits(&groups, proto, fam, lo, mode, &mut local)
+                sg_admits(&groups, proto, fam, lo, mode, &settings.trusted_cidrs, &mut local)
                     .into_iter()
                     .map(|(p, r, c)| (p, Some(r), Some(c)))
                     .collect()

@@ -273,6 +273,11 @@ pub fn is_internet_wide(a: &Addrs) -> bool {
     }
 }
 
+/// Whether a rule source opens to the internet: internet-wide and not a trusted range.
+pub fn admits_internet(n: &IpNet, trusted: &[IpNet]) -> bool {
+    !trusted.iter().any(|t| t.contains(n)) && is_internet_wide(&Addrs::from_net(n))
+}
+
 /// Parses a CIDR as AWS accepts it (`1.2.3.4/32`, also a bare address as /32 or /128);
 /// host bits are cleared.
 pub fn parse_cidr(s: &str) -> Option<IpNet> {

@@ -5,8 +5,8 @@ use std::collections::HashMap;
 
 use super::{related, At, Ctx, Rule};
 use crate::finding::Confidence;
-use crate::model::{Id, NetModel, Peer, Sg, SgRule, Unk, K};
-use crate::net::sets::{is_internet_wide, show_ports, Addrs, Ports, Proto};
+use crate::model::{Id, NetModel, Peer, Sg, SgKind, SgRule, Unk, K};
+use crate::net::sets::{admits_internet, show_ports, Ports, Proto};
 use crate::settings::Settings;
 
 /// A security group permission whose peer is (or may be) the internet.
@@ -20,13 +20,9 @@ pub struct OpenRule<'m> {
     pub unknown: Option<&'m Unk>,
 }
 
-fn trusted(n: &ipnet::IpNet, settings: &Settings) -> bool {
-    settings.trusted_cidrs.iter().any(|t| t.contains(n))
-}
-
 /// Whether a peer is the internet for these settings: `Some(unknown?)` when it is or may be.
 fn open_peer<'m>(peer: &'m Peer, settings: &Settings) -> Option<(String, Option<&'m Unk>)> {
-    let wide = |n: &ipnet::IpNet| !trusted(n, settings) && is_internet_wide(&Addrs::from_net(n));
+    let wide = |n: &ipnet::IpNet| admits_internet(n, &settings.trusted_cidrs);
     match peer {
         Peer::Cidr(n) => wide(n).then(|| (n.to_string(), None)),
         Peer::PrefixList(K::Known(nets)) => nets
@@ -47,7 +43,9 @@ pub fn open_rules<'m>(m: &'m NetModel, settings: &Settings, egress: bool) -> Vec
         for rule in sg
             .rules
             .iter()
-            .filter(|r| r.egress == egress && !r.implicit)
+            // AWS's allow-all egress on a CloudFormation group that declares none is reported
+            // at the group; the implicit rules of VPC default groups are not declarations
+            .filter(|r| r.egress == egress && (!r.implicit || (egress && sg.kind == SgKind::Declared)))
         {
             if let Some((source, unknown)) = open_peer(&rule.peer, settings) {
                 out.push(OpenRule {

@@ -5,15 +5,13 @@ use super::{related, At, Ctx, Rule};
 use crate::finding::{Confidence, Related, Severity};
 use crate::model::NetModel;
 use crate::net::reach::Flow;
-use crate::net::sets::is_internet_wide;
 use crate::settings::Settings;
 
 pub static RULE: Rule = crate::rule!("NET003", check);
 
-/// Error for admin/data ports and all-ports exposure to the internet at large; note for other
-/// ports, and for narrow sources (an admin /32, a partner /24) that the path still lets in.
+/// Error for admin/data ports and all-ports exposure, note otherwise.
 fn severity(flows: &[Flow], s: &Settings) -> Severity {
-    let sensitive = flows.iter().filter(|f| is_internet_wide(&f.srcs)).any(|f| {
+    let sensitive = flows.iter().any(|f| {
         if !f.proto.has_ports() {
             return !f.proto.is_icmp();
         }

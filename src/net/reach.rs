@@ -644,10 +644,18 @@ fn atoms(
             let admits = if open {
                 vec![(all_ports(), None, None)]
             } else {
-                sg_admits(&groups, proto, fam, lo, mode, &settings.trusted_cidrs, &mut local)
-                    .into_iter()
-                    .map(|(p, r, c)| (p, Some(r), Some(c)))
-                    .collect()
+                sg_admits(
+                    &groups,
+                    proto,
+                    fam,
+                    lo,
+                    mode,
+                    &settings.trusted_cidrs,
+                    &mut local,
+                )
+                .into_iter()
+                .map(|(p, r, c)| (p, Some(r), Some(c)))
+                .collect()
             };
             let mut sg_ports = Ports::new();
             for (p, _, _) in &admits {

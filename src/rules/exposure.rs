@@ -45,7 +45,9 @@ pub fn open_rules<'m>(m: &'m NetModel, settings: &Settings, egress: bool) -> Vec
             .iter()
             // AWS's allow-all egress on a CloudFormation group that declares none is reported
             // at the group; the implicit rules of VPC default groups are not declarations
-            .filter(|r| r.egress == egress && (!r.implicit || (egress && sg.kind == SgKind::Declared)))
+            .filter(|r| {
+                r.egress == egress && (!r.implicit || (egress && sg.kind == SgKind::Declared))
+            })
         {
             if let Some((source, unknown)) = open_peer(&rule.peer, settings) {
                 out.push(OpenRule {

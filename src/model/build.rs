@@ -199,7 +199,6 @@ impl<'a> Builder<'a> {
                     name,
                     has_description: rattr(r, &["description", "GroupDescription"]).is_some(),
                     rules: Vec::new(),
-                    mixed_rules: false,
                     in_default_vpc: false,
                 });
                 self.rs
@@ -484,17 +483,6 @@ impl<'a> Builder<'a> {
             };
             let rules = self.sg_rules(&as_map(r), egress, sg, r);
             self.m.sgs[sg].rules.extend(rules);
-        }
-        for s in &mut self.m.sgs {
-            let inline = s
-                .rules
-                .iter()
-                .any(|x| !x.implicit && x.resource == s.address);
-            let standalone = s
-                .rules
-                .iter()
-                .any(|x| !x.implicit && x.resource != s.address);
-            s.mixed_rules = inline && standalone && s.key.contains("::aws_");
         }
     }
 

@@ -88,7 +88,6 @@ pub fn add_vpc(m: &mut NetModel, mut vpc: Vpc) -> Id {
         name: "default".into(),
         has_description: true,
         rules,
-        mixed_rules: false,
         in_default_vpc: vpc.is_default,
     });
     m.vpcs.push(vpc);

@@ -51,28 +51,23 @@ const SG_LISTS: &[&str] = &[
     "Groups",
 ];
 
-/// Reads a launch spec from a map (instance attrs, LT data, LC attrs).
-fn spec_of(m: &Val) -> LaunchSpec<'_> {
+/// Reads a launch spec through an attribute lookup (instance attrs, LT data, LC attrs).
+fn launch_spec<'a>(get: impl Fn(&str) -> Option<&'a Val>) -> LaunchSpec<'a> {
+    let first = |names: &[&str]| names.iter().find_map(|n| get(n)).filter(|v| !v.is_null());
     let mut s = LaunchSpec {
-        subnet: attr(m, &["subnet_id", "SubnetId"]),
+        subnet: first(&["subnet_id", "SubnetId"]),
         sgs: SG_LISTS
             .iter()
-            .filter_map(|n| m.get(n))
+            .filter_map(|n| get(n))
             .flat_map(elems)
             .collect(),
-        public: attr(
-            m,
-            &["associate_public_ip_address", "AssociatePublicIpAddress"],
-        ),
-        ipv6_count: attr(
-            m,
-            &[
-                "ipv6_address_count",
-                "Ipv6AddressCount",
-                "ipv6_addresses",
-                "Ipv6Addresses",
-            ],
-        ),
+        public: first(&["associate_public_ip_address", "AssociatePublicIpAddress"]),
+        ipv6_count: first(&[
+            "ipv6_address_count",
+            "Ipv6AddressCount",
+            "ipv6_addresses",
+            "Ipv6Addresses",
+        ]),
         ..Default::default()
     };
     let nics: Vec<&Val> = [
@@ -82,20 +77,24 @@ fn spec_of(m: &Val) -> LaunchSpec<'_> {
         "primary_network_interface",
     ]
     .iter()
-    .flat_map(|n| blocks(m.get(n)))
+    .flat_map(|n| blocks(get(n)))
     .collect();
     s.nics = nics.len();
-    let first = nics.iter().find(|n| {
+    let eth0 = nics.iter().find(|n| {
         attr(n, &["device_index", "DeviceIndex"])
             .and_then(Val::as_i64)
             .unwrap_or(0)
             == 0
     });
-    if let Some(n) = first {
-        let nic = spec_of_nic(n);
-        s = nic.over(s);
+    if let Some(n) = eth0 {
+        s = spec_of_nic(n).over(s);
     }
     s
+}
+
+/// A launch spec from a map value (launch template data).
+fn spec_of(m: &Val) -> LaunchSpec<'_> {
+    launch_spec(|k| m.get(k))
 }
 
 fn spec_of_nic(n: &Val) -> LaunchSpec<'_> {
@@ -230,52 +229,9 @@ pub(super) fn build(b: &mut Builder) {
     }
 }
 
+/// A launch spec from a resource's attributes.
 fn spec_of_res(r: &Resource) -> LaunchSpec<'_> {
-    // SAFETY of lifetimes: the map lives as long as the resource's attrs; read fields directly
-    let mut s = LaunchSpec {
-        subnet: rattr(r, &["subnet_id", "SubnetId"]),
-        sgs: SG_LISTS
-            .iter()
-            .filter_map(|n| r.attrs.get(*n))
-            .flat_map(elems)
-            .collect(),
-        public: rattr(
-            r,
-            &["associate_public_ip_address", "AssociatePublicIpAddress"],
-        ),
-        ipv6_count: rattr(
-            r,
-            &[
-                "ipv6_address_count",
-                "Ipv6AddressCount",
-                "ipv6_addresses",
-                "Ipv6Addresses",
-            ],
-        ),
-        ..Default::default()
-    };
-    let nics: Vec<&Val> = [
-        "network_interfaces",
-        "NetworkInterfaces",
-        "network_interface",
-        "primary_network_interface",
-    ]
-    .iter()
-    .flat_map(|n| blocks(r.attrs.get(*n)))
-    .collect();
-    s.nics = nics.len();
-    if let Some(n) = nics.iter().find(|n| {
-        attr(n, &["device_index", "DeviceIndex"])
-            .and_then(Val::as_i64)
-            .unwrap_or(0)
-            == 0
-    }) {
-        s = spec_of_nic(n).over(s);
-    }
-    if s.nics == 0 && r.kind != "aws_network_interface" && r.kind != "AWS::EC2::NetworkInterface" {
-        s.nics = 1;
-    }
-    s
+    launch_spec(|k| r.attrs.get(k))
 }
 
 /// The launch template or configuration an instance or ASG uses.

@@ -221,8 +221,6 @@ pub struct Sg {
     pub name: String,
     pub has_description: bool,
     pub rules: Vec<SgRule>,
-    /// Declared with inline rules and also targeted by standalone rule resources.
-    pub mixed_rules: bool,
     /// The VPC comes from no `vpc_id`/`VpcId`: the default VPC.
     pub in_default_vpc: bool,
 }
@@ -294,13 +292,5 @@ pub struct NetModel<'a> {
     pub main_rt_assoc: Vec<Vec<(Id, Cite)>>,
     /// Edge associations (gateway route tables) per VPC: inbound detours.
     pub edge_assoc: Vec<Vec<Cite>>,
-    /// Configuration problems found while building (route to an unattached IGW …).
-    pub notes: Vec<Cite>,
 }
 
-impl NetModel<'_> {
-    /// The source map-independent address of a VPC's scope (root module dir or template).
-    pub fn vpc_of_subnet(&self, s: Id) -> K<Id> {
-        self.subnets[s].vpc.clone()
-    }
-}

@@ -55,6 +55,7 @@ pub(super) fn cite(span: Span, message: impl Into<String>) -> Cite {
     Cite {
         span,
         message: message.into(),
+        implicit: false,
     }
 }
 

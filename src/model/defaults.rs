@@ -14,6 +14,7 @@ fn cite(span: Span, message: impl Into<String>) -> Cite {
     Cite {
         span,
         message: message.into(),
+        implicit: true,
     }
 }
 

@@ -395,15 +395,18 @@ fn launch_endpoint(
                     Some(cite(v.span, "associate_public_ip_address is set at launch"))
                 }
                 (K::Known(true), _, K::Known(s)) => {
-                    Some(cite(
-                        b.m.subnets[*s].map_public_ip_span,
-                        if b.m.subnets[*s].implicit {
+                    let sub = &b.m.subnets[*s];
+                    let mut c = cite(
+                        sub.map_public_ip_span,
+                        if sub.implicit {
                             "the default subnet assigns a public IPv4 address at launch (implicit)"
                                 .to_string()
                         } else {
-                            format!("{} assigns public IPv4 addresses at launch (map_public_ip_on_launch)", b.m.subnets[*s].address)
+                            format!("{} assigns public IPv4 addresses at launch (map_public_ip_on_launch)", sub.address)
                         },
-                    ))
+                    );
+                    c.implicit = sub.implicit;
+                    Some(c)
                 }
                 _ => None,
             };

@@ -57,6 +57,18 @@ pub struct Unk {
 pub struct Cite {
     pub span: Span,
     pub message: String,
+    /// An AWS default rather than a declaration: cited at the resource that relies on it.
+    pub implicit: bool,
+}
+
+impl Cite {
+    /// The cite as shown for a resource: an AWS default is anchored at the resource relying on it.
+    pub fn anchored(&self, at: Span) -> Cite {
+        Cite {
+            span: if self.implicit { at } else { self.span },
+            ..self.clone()
+        }
+    }
 }
 
 /// A VPC (declared, or the implicit default VPC of a scope).
@@ -293,4 +305,3 @@ pub struct NetModel<'a> {
     /// Edge associations (gateway route tables) per VPC: inbound detours.
     pub edge_assoc: Vec<Vec<Cite>>,
 }
-

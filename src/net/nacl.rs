@@ -131,6 +131,7 @@ mod tests {
             cite: Cite {
                 span: Span::default(),
                 message: String::new(),
+                implicit: false,
             },
             resource: "n".into(),
             resource_span: Span::default(),

@@ -62,6 +62,7 @@ fn cite(span: crate::source::Span, message: impl Into<String>) -> Cite {
     Cite {
         span,
         message: message.into(),
+        implicit: false,
     }
 }
 
@@ -776,7 +777,7 @@ fn atoms(
                     w.extend(rule_cite(sg, rule, proto));
                     w.push(attach.clone());
                 }
-                found.witness = w;
+                found.witness = w.iter().map(|c| c.anchored(ep.span)).collect();
             }
         }
     }

@@ -111,6 +111,7 @@ pub fn table_of(m: &NetModel, s: Id, vpc: Id) -> (K<Id>, Cite) {
                         "{} has no explicit route table association, so it uses the main route table of {}",
                         subnet.address, m.vpcs[vpc].address
                     ),
+                    implicit: subnet.implicit,
                 },
             ),
         },

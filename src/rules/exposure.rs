@@ -3,7 +3,7 @@
 
 use std::collections::HashMap;
 
-use super::{related, At, Ctx, Rule};
+use super::{At, Ctx, Rule};
 use crate::finding::Confidence;
 use crate::model::{Id, NetModel, Peer, Sg, SgKind, SgRule, Unk, K};
 use crate::net::sets::{admits_internet, show_ports, Ports, Proto};
@@ -49,7 +49,17 @@ pub fn open_rules<'m>(m: &'m NetModel, settings: &Settings, egress: bool) -> Vec
                 r.egress == egress && (!r.implicit || (egress && sg.kind == SgKind::Declared))
             })
         {
-            if let Some((source, unknown)) = open_peer(&rule.peer, settings) {
+            if let Some((mut source, unknown)) = open_peer(&rule.peer, settings) {
+                if rule.implicit {
+                    // AWS's default egress is one rule per family; report it once per group
+                    if out
+                        .iter()
+                        .any(|o: &OpenRule| o.sg_id == sg_id && o.rule.implicit)
+                    {
+                        continue;
+                    }
+                    source = "0.0.0.0/0 and ::/0".into();
+                }
                 out.push(OpenRule {
                     sg_id,
                     sg,
@@ -156,6 +166,10 @@ pub fn report_open(
 ) {
     let dir = if o.rule.egress { "to" } else { "from" };
     let message = match o.unknown {
+        None if o.rule.implicit => format!(
+            "security group '{}' declares no egress rule, so AWS allows {what} {dir} {}",
+            o.sg.name, o.source
+        ),
         None => format!(
             "security group '{}' allows {what} {dir} {}",
             o.sg.name, o.source
@@ -212,13 +226,13 @@ pub fn report_open(
         });
     }
     if o.rule.rule_span != o.rule.span {
-        f.related.push(related(&crate::model::Cite {
+        f.related.push(crate::finding::Related {
             span: o.rule.rule_span,
             message: format!(
                 "this {} rule",
                 if o.rule.egress { "egress" } else { "ingress" }
             ),
-        }));
+        });
     }
     if o.rule.maybe.is_some() {
         f.confidence = Confidence::Possible;

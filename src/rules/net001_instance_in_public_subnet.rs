@@ -21,7 +21,7 @@ fn check(m: &NetModel, cx: &mut Ctx) {
             },
             format!("{} is placed in a public subnet (its route table sends the default route to an internet gateway)", ep.resource),
         );
-        f.related.push(related(&route));
-        f.related.push(related(&assoc));
+        f.related.push(related(&route.anchored(ep.span)));
+        f.related.push(related(&assoc.anchored(ep.span)));
     }
 }

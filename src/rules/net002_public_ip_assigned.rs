@@ -25,6 +25,7 @@ fn check(m: &NetModel, cx: &mut Ctx) {
                                     "{} assigns public IPv4 addresses at launch",
                                     s.address
                                 ),
+                                implicit: s.implicit,
                             }),
                         )
                     })
@@ -54,7 +55,7 @@ fn check(m: &NetModel, cx: &mut Ctx) {
             },
         );
         if let Some(c) = &why {
-            f.related.push(related(c));
+            f.related.push(related(&c.anchored(ep.span)));
         }
         if let Some(u) = unknown {
             f.confidence = Confidence::Possible;

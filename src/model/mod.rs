@@ -217,8 +217,6 @@ pub enum SgKind {
     Declared,
     /// A VPC's default group (implicit, or managed by `aws_default_security_group`).
     VpcDefault,
-    /// Referenced but not in the source: rules unknown.
-    External(Unk),
 }
 
 /// A security group.

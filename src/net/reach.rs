@@ -5,7 +5,7 @@
 use super::nacl::{sweep, Mode};
 use super::route::{igw_attached, igw_routed};
 use super::sets::{admits_internet, all_ports, family_of, internet, Addrs, Family, Ports, Proto};
-use crate::model::{Cite, Endpoint, EndpointKind, Id, Nacl, NetModel, Peer, Sg, SgKind, Unk, K};
+use crate::model::{Cite, Endpoint, EndpointKind, Id, Nacl, NetModel, Peer, Sg, Unk, K};
 use crate::settings::Settings;
 
 /// Reachable traffic of one protocol: destination ports and internet sources.
@@ -450,15 +450,7 @@ fn groups<'m>(
     }
     for (k, c) in &ep.sgs {
         match k {
-            K::Known(i) => match &m.sgs[*i].kind {
-                SgKind::External(u) => {
-                    if mode == Mode::May {
-                        assumed.push(u.clone());
-                        open = true;
-                    }
-                }
-                _ => out.push((&m.sgs[*i], c.clone())),
-            },
+            K::Known(i) => out.push((&m.sgs[*i], c.clone())),
             K::Unknown(u) => {
                 if mode == Mode::May {
                     assumed.push(u.clone());

@@ -773,6 +773,9 @@ fn atoms(
             }
         }
     }
+    // what the path itself assumed comes first, then what the atoms assumed
+    assumed.append(&mut found.assumed);
+    found.assumed = assumed;
     if found.flows.is_empty() {
         found.blocked = Some(match blocked_nacl {
             Some(b) => b,

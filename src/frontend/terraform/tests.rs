@@ -790,3 +790,38 @@ fn child_modules_outside_the_scanned_files_are_read_from_disk() {
         Some("10.9.0.0/24")
     );
 }
+
+#[test]
+fn repeated_object_keys_keep_the_last_value() {
+    let main = r#"locals {
+  o = {
+    a     = 1
+    "b"   = 2
+    a     = 3
+    ___   = 4
+    "b"   = 5
+    a     = 6
+  }
+}
+resource "aws_x" "r" {
+  a = local.o.a
+  b = local.o.b
+  u = local.o.___
+  n = length(keys(local.o))
+}"#;
+    let (_, out) = run(&[("m/main.tf", main)]);
+    assert!(out.errors.is_empty(), "{:?}", out.errors);
+    let r = res(&out, "aws_x.r");
+    assert_eq!(string(&r.attrs["a"]), "6");
+    assert_eq!(string(&r.attrs["b"]), "5");
+    assert_eq!(string(&r.attrs["u"]), "4");
+    assert_eq!(string(&r.attrs["n"]), "3");
+}
+
+#[test]
+fn a_repeated_key_that_cannot_be_renamed_stays_a_parse_error() {
+    let main = "locals {\n  o = {\n    \"a${1}\" = 1\n    \"a${1}\" = 2\n  }\n}\n";
+    let (_, out) = run(&[("m/main.tf", main)]);
+    assert_eq!(out.errors.len(), 1, "{:?}", out.errors);
+    assert!(out.errors[0].message.contains("redefined object key"));
+}

@@ -825,3 +825,46 @@ fn a_repeated_key_that_cannot_be_renamed_stays_a_parse_error() {
     assert_eq!(out.errors.len(), 1, "{:?}", out.errors);
     assert!(out.errors[0].message.contains("redefined object key"));
 }
+
+#[test]
+fn unknowns_are_counted_per_module_instance() {
+    let root = r#"variable "open" {}
+data "aws_vpc" "v" { default = true }
+module "net" {
+  source = "./modules/net"
+  cidr   = var.open
+}
+module "multi" {
+  source   = "./modules/net"
+  for_each = { "a.b]" = data.aws_vpc.v.cidr_block }
+  cidr     = each.value
+}
+resource "aws_x" "r" {
+  a = var.open
+  b = "known"
+}"#;
+    let (_, out) = run(&[("r/main.tf", root), ("r/modules/net/main.tf", NET_MODULE)]);
+    assert!(out.errors.is_empty(), "{:?}", out.errors);
+    let counts = |m: &str| {
+        out.unknowns_by_module.get(m).map(|c| {
+            c.iter()
+                .map(|(k, n)| format!("{k}={n}"))
+                .collect::<Vec<_>>()
+        })
+    };
+    assert_eq!(
+        counts("r").as_deref(),
+        Some(&["variable without value=1".to_string()][..])
+    );
+    assert_eq!(
+        counts("r::module.net").as_deref(),
+        Some(&["variable without value=1".to_string()][..])
+    );
+    assert_eq!(
+        counts("r::module.multi[\"a.b]\"]").as_deref(),
+        Some(&["data source=1".to_string()][..])
+    );
+    assert_eq!(out.unknowns_by_module.len(), 3);
+    let total: usize = out.unknowns.values().sum();
+    assert_eq!(total, 3);
+}

@@ -213,15 +213,33 @@ impl Inst<'_> {
             ops,
             span,
             sc,
-            &|i, ops| self.select(idx, i, ops, span),
+            &|i, ops| self.select(idx, i, ops, span, sc),
             &|i| self.whole(idx, i, span),
         )
     }
 
-    fn select(&self, idx: usize, i: usize, ops: &[Op], span: Span) -> (Val, usize) {
-        match ops.first() {
-            Some(Op::Attr(a)) => (self.attr_value(idx, i, a, span), 1),
-            _ => (self.whole(idx, i, span), 0),
+    /// An attribute of instance `i` and the steps after it; an attribute missing from a
+    /// configured nested block (`vpc_config[0].cluster_security_group_id`) is computed.
+    fn select(
+        &self,
+        idx: usize,
+        i: usize,
+        ops: &[Op],
+        span: Span,
+        sc: Option<&Scope>,
+    ) -> (Val, usize) {
+        let Some(Op::Attr(a)) = ops.first() else {
+            return (self.whole(idx, i, span), 0);
+        };
+        let v = self.attr_value(idx, i, a, span);
+        match ops.get(1..) {
+            Some(rest) if !rest.is_empty() => {
+                let key = self.resource_key(idx, i);
+                let address = key.rsplit_once("::").map_or("", |(_, a)| a);
+                let within = format!("{address}.{a}");
+                (self.apply_ops(&v, rest, span, sc, Some(&within)), ops.len())
+            }
+            _ => (v, 1),
         }
     }
 
@@ -243,7 +261,8 @@ impl Inst<'_> {
             };
         }
         if decl.body.sets(attr) && !META.contains(&attr) {
-            if let Some(v) = self.attrs(idx, i).get(attr) {
+            // A null argument leaves the attribute to the provider.
+            if let Some(v) = self.attrs(idx, i).get(attr).filter(|v| !v.is_null()) {
                 let key = self.resource_key(idx, i);
                 let address = key.rsplit_once("::").map_or("", |(_, a)| a);
                 let o = Origin {

@@ -868,3 +868,50 @@ resource "aws_x" "r" {
     let total: usize = out.unknowns.values().sum();
     assert_eq!(total, 3);
 }
+
+#[test]
+fn provider_computed_attributes_short_circuits_and_errors_through_functions() {
+    let main = r#"variable "u" {}
+resource "aws_launch_template" "lt" {
+  default_version = null
+}
+resource "aws_eks_cluster" "c" {
+  vpc_config {
+    subnet_ids = ["s"]
+  }
+}
+resource "aws_x" "r" {
+  version = try(aws_launch_template.lt.default_version, "$Default")
+  sg      = aws_eks_cluster.c.vpc_config[0].cluster_security_group_id
+  subnets = aws_eks_cluster.c.vpc_config[0].subnet_ids
+  and     = var.u && false
+  or      = var.u || true
+  still   = var.u && true
+  fell    = try(element(coalescelist([], []), 0), "fallback")
+  wrapped = upper(lower(var.u))
+}"#;
+    let (_, out) = run(&[("m/main.tf", main)]);
+    assert!(out.errors.is_empty(), "{:?}", out.errors);
+    let r = res(&out, "aws_x.r");
+    let version = r.attrs["version"].as_ref_to().expect("computed version");
+    assert_eq!(version.attr, "default_version");
+    let sg = r.attrs["sg"].as_unknown().expect("computed sg");
+    assert_eq!(
+        sg.reason,
+        "resource attribute computed at apply (aws_eks_cluster.c.vpc_config: cluster_security_group_id)"
+    );
+    assert_eq!(shape(&r.attrs["subnets"]), "[String(\"s\")]");
+    assert_eq!(r.attrs["and"].as_bool(), Some(false));
+    assert_eq!(r.attrs["or"].as_bool(), Some(true));
+    assert!(r.attrs["still"].as_unknown().is_some());
+    assert_eq!(string(&r.attrs["fell"]), "fallback");
+    assert_eq!(
+        r.attrs["wrapped"].as_unknown().map(|u| u.reason.as_str()),
+        Some("upper(): lower(): variable 'u' has no value")
+    );
+    assert_eq!(out.unknowns.get("variable without value"), Some(&2));
+    assert_eq!(
+        out.unknowns.get("resource attribute computed at apply"),
+        Some(&1)
+    );
+}

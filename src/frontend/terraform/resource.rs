@@ -4,7 +4,7 @@ use std::collections::BTreeMap;
 use std::rc::Rc;
 use std::sync::Arc;
 
-use super::ast::{Block, Body, ExprKind, Op};
+use super::ast::{Block, Body, Expr, ExprKind, Op};
 use super::eval::{invalid, relocate, Scope};
 use super::instance::{item_scope, obj, unknown_instances, Inst, Instances, Mode};
 use crate::ir::{Existence, Frontend, Origin, RefTo, Resource, Val, Value};
@@ -25,6 +25,9 @@ const DATA_OF_INTEREST: &[&str] = &[
     "aws_network_interface",
     "aws_instance",
 ];
+
+/// Functions whose result is a set.
+const SET_FUNCTIONS: &[&str] = &["toset", "setunion", "setintersection", "setsubtract"];
 
 /// Resource arguments that are Terraform meta-arguments, not provider configuration.
 const META: &[&str] = &[
@@ -177,9 +180,13 @@ impl Inst<'_> {
             _ => label,
         };
         let coll = self.eval(&fe.expr, sc);
-        let items = self
+        let mut items = self
             .iterate(&coll, fe.expr.span)
             .unwrap_or_else(|u| vec![(u.clone(), u)]);
+        if matches!(coll.value, Value::List(_)) && self.is_set(&fe.expr) {
+            // The key of a set element is the element itself.
+            items.iter_mut().for_each(|(k, v)| *k = v.clone());
+        }
         items
             .into_iter()
             .map(|(k, v)| {
@@ -191,6 +198,25 @@ impl Inst<'_> {
                 )
             })
             .collect()
+    }
+
+    /// True when `e` is a set: a set function's result or a variable of a set type.
+    fn is_set(&self, e: &Expr) -> bool {
+        let is_set_type =
+            |t: &Expr| matches!(&t.kind, ExprKind::Call { name, .. } if name == "set");
+        match &e.kind {
+            ExprKind::Call { name, .. } => SET_FUNCTIONS.contains(&name.as_str()),
+            ExprKind::Traverse(base, ops) => match (&base.kind, ops.as_slice()) {
+                (ExprKind::Var(root), [Op::Attr(name)]) if root == "var" => self
+                    .module
+                    .variables
+                    .get(name)
+                    .and_then(|d| d.ty.as_ref())
+                    .is_some_and(is_set_type),
+                _ => false,
+            },
+            _ => false,
+        }
     }
 
     fn resource_key(&self, idx: usize, i: usize) -> String {

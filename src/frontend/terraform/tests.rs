@@ -889,6 +889,7 @@ resource "aws_x" "r" {
   still   = var.u && true
   fell    = try(element(coalescelist([], []), 0), "fallback")
   wrapped = upper(lower(var.u))
+  long    = resource.aws_eks_cluster.c.vpc_config[0].subnet_ids
 }"#;
     let (_, out) = run(&[("m/main.tf", main)]);
     assert!(out.errors.is_empty(), "{:?}", out.errors);
@@ -901,6 +902,7 @@ resource "aws_x" "r" {
         "resource attribute computed at apply (aws_eks_cluster.c.vpc_config: cluster_security_group_id)"
     );
     assert_eq!(shape(&r.attrs["subnets"]), "[String(\"s\")]");
+    assert_eq!(shape(&r.attrs["long"]), "[String(\"s\")]");
     assert_eq!(r.attrs["and"].as_bool(), Some(false));
     assert_eq!(r.attrs["or"].as_bool(), Some(true));
     assert!(r.attrs["still"].as_unknown().is_some());
@@ -914,4 +916,67 @@ resource "aws_x" "r" {
         out.unknowns.get("resource attribute computed at apply"),
         Some(&1)
     );
+}
+
+#[test]
+fn a_slice_of_a_data_source_list_has_its_length() {
+    let main = r#"data "aws_availability_zones" "available" {}
+locals {
+  azs     = slice(data.aws_availability_zones.available.names, 0, 3)
+  subnets = [for k, v in local.azs : cidrsubnet("10.0.0.0/16", 8, k + 4)]
+}
+resource "aws_subnet" "public" {
+  count             = length(local.azs)
+  cidr_block        = local.subnets[count.index]
+  availability_zone = local.azs[count.index]
+}"#;
+    let (_, out) = run(&[("m/main.tf", main)]);
+    assert!(out.errors.is_empty(), "{:?}", out.errors);
+    let s = res(&out, "aws_subnet.public[2]");
+    assert!(matches!(s.exists, Existence::Yes));
+    assert_eq!(string(&s.attrs["cidr_block"]), "10.0.6.0/24");
+    let az = s.attrs["availability_zone"]
+        .as_unknown()
+        .expect("unknown az");
+    assert_eq!(
+        az.reason,
+        "slice(): data source data.aws_availability_zones.available is read at plan time"
+    );
+}
+
+#[test]
+fn dynamic_blocks_over_sets_key_by_value() {
+    let main = r#"variable "ports" {
+  type    = set(number)
+  default = [443, 22]
+}
+resource "aws_security_group" "sg" {
+  dynamic "ingress" {
+    for_each = var.ports
+    content { from_port = ingress.key }
+  }
+  dynamic "egress" {
+    for_each = toset(["b", "a"])
+    iterator = rule
+    content { description = rule.key }
+  }
+  dynamic "tags" {
+    for_each = ["x", "y"]
+    content { index = tags.key }
+  }
+}"#;
+    let (_, out) = run(&[("m/main.tf", main)]);
+    assert!(out.errors.is_empty(), "{:?}", out.errors);
+    let sg = res(&out, "aws_security_group.sg");
+    let field = |block: &str, name: &str| {
+        sg.attrs[block]
+            .as_list()
+            .unwrap_or_default()
+            .iter()
+            .map(|b| b.get(name).map(string).unwrap_or_default())
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(field("ingress", "from_port"), ["22", "443"]);
+    assert_eq!(field("egress", "description"), ["a", "b"]);
+    assert_eq!(field("tags", "index"), ["0", "1"]);
 }

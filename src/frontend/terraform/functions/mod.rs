@@ -17,6 +17,8 @@ mod opaque;
 mod sets;
 mod strings;
 
+pub(in crate::frontend::terraform) use sets::set_of;
+
 use std::sync::Arc;
 
 use super::eval::INVALID;

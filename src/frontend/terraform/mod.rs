@@ -18,7 +18,7 @@ use std::sync::Arc;
 
 use rayon::prelude::*;
 
-use crate::ir::{Lowered, Resource, Skip, Val, Value};
+use crate::ir::{Diagnostic, Lowered, Resource, Skip, Val, Value};
 use crate::settings::Settings;
 use crate::source::{SourceFile, SourceMap};
 
@@ -168,7 +168,8 @@ fn preload_children(modules: &[(PathBuf, Arc<Module>, Vec<VarFile>)], loader: &L
     }
 }
 
-/// `--var-file`s: taken from the scanned files when present, else read (and added).
+/// `--var-file`s: taken from the scanned files when present, else read (and added). A file
+/// that cannot be read is an error at its (empty) start.
 fn read_var_files(
     files: &[Arc<SourceFile>],
     sources: &SourceMap,
@@ -180,11 +181,21 @@ fn read_var_files(
         .iter()
         .filter_map(|path| {
             let key = dir_key(path);
-            let file = files
-                .iter()
-                .find(|f| dir_key(&f.path) == key)
-                .cloned()
-                .or_else(|| read_small(path, settings.max_file_size, sources))?;
+            let found = files.iter().find(|f| dir_key(&f.path) == key).cloned();
+            let file = match found {
+                Some(file) => file,
+                None => match read_text(path, settings.max_file_size) {
+                    Ok(text) => sources.add(path.to_path_buf(), text),
+                    Err(why) => {
+                        let file = sources.add(path.to_path_buf(), "");
+                        out.errors.push(Diagnostic {
+                            span: file.body_span(0, 0),
+                            message: format!("cannot read --var-file: {why}"),
+                        });
+                        return None;
+                    }
+                },
+            };
             match module::parse(&file) {
                 Ok(body) => Some(VarFile {
                     label: file.display_path(),
@@ -199,12 +210,13 @@ fn read_var_files(
         .collect()
 }
 
-fn read_small(path: &Path, max: u64, sources: &SourceMap) -> Option<Arc<SourceFile>> {
-    if std::fs::metadata(path).ok()?.len() > max {
-        return None;
+/// The text of a `--var-file` not among the scanned files.
+fn read_text(path: &Path, max: u64) -> Result<String, String> {
+    let len = std::fs::metadata(path).map_err(|e| e.to_string())?.len();
+    if len > max {
+        return Err(format!("file is {len} bytes, over the {max} byte limit"));
     }
-    let text = std::fs::read_to_string(path).ok()?;
-    Some(sources.add(path.to_path_buf(), text))
+    std::fs::read_to_string(path).map_err(|e| e.to_string())
 }
 
 fn lower_root(

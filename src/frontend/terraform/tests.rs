@@ -980,3 +980,25 @@ resource "aws_security_group" "sg" {
     assert_eq!(field("egress", "description"), ["a", "b"]);
     assert_eq!(field("tags", "index"), ["0", "1"]);
 }
+
+#[test]
+fn an_unreadable_var_file_is_an_error_at_its_path() {
+    let mut settings = Settings::default();
+    settings
+        .var_files
+        .push(PathBuf::from("/nonexistent/prod.tfvars"));
+    let (sources, out) = run_with(&[("m/main.tf", "resource \"aws_x\" \"r\" {}\n")], &settings);
+    assert_eq!(out.errors.len(), 1, "{:?}", out.errors);
+    let e = &out.errors[0];
+    assert_eq!(
+        sources.get(e.span.file).display_path(),
+        "/nonexistent/prod.tfvars"
+    );
+    assert_eq!((e.span.start, e.span.end), (0, 0));
+    assert!(
+        e.message.starts_with("cannot read --var-file: "),
+        "{}",
+        e.message
+    );
+    assert_eq!(out.resources.len(), 1);
+}

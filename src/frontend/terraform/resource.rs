@@ -26,6 +26,9 @@ const DATA_OF_INTEREST: &[&str] = &[
     "aws_instance",
 ];
 
+/// The IPv4 CIDR block AWS gives every default VPC.
+const DEFAULT_VPC_CIDR: &str = "172.31.0.0/16";
+
 /// Functions whose result is a set.
 const SET_FUNCTIONS: &[&str] = &["toset", "setunion", "setintersection", "setsubtract"];
 
@@ -200,6 +203,21 @@ impl Inst<'_> {
             .collect()
     }
 
+    /// True for `data "aws_vpc"` with `default = true`: the region's default VPC.
+    fn is_default_vpc(&self, idx: usize, i: usize) -> bool {
+        let is_vpc = self
+            .module
+            .resources
+            .get(idx)
+            .is_some_and(|d| d.rtype == "aws_vpc");
+        is_vpc
+            && self
+                .attrs(idx, i)
+                .get("default")
+                .and_then(Val::as_bool)
+                .unwrap_or(false)
+    }
+
     /// True when `e` is a set: a set function's result or a variable of a set type.
     fn is_set(&self, e: &Expr) -> bool {
         let is_set_type =
@@ -282,6 +300,11 @@ impl Inst<'_> {
         if decl.data {
             return if attr == "id" && DATA_OF_INTEREST.contains(&decl.rtype.as_str()) {
                 ref_val(self.resource_key(idx, i), attr, span)
+            } else if attr == "cidr_block" && self.is_default_vpc(idx, i) {
+                Val::new(Value::String(DEFAULT_VPC_CIDR.into()), span).with_origin(
+                    decl.label,
+                    format!("the default VPC's CIDR block is {DEFAULT_VPC_CIDR}"),
+                )
             } else {
                 self.data_unknown(idx, span)
             };

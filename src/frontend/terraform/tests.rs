@@ -829,7 +829,7 @@ fn a_repeated_key_that_cannot_be_renamed_stays_a_parse_error() {
 #[test]
 fn unknowns_are_counted_per_module_instance() {
     let root = r#"variable "open" {}
-data "aws_vpc" "v" { default = true }
+data "aws_vpc" "v" { id = "vpc-1" }
 module "net" {
   source = "./modules/net"
   cidr   = var.open
@@ -1001,4 +1001,28 @@ fn an_unreadable_var_file_is_an_error_at_its_path() {
         e.message
     );
     assert_eq!(out.resources.len(), 1);
+}
+
+#[test]
+fn the_default_vpc_data_source_has_the_default_cidr() {
+    let main = r#"data "aws_vpc" "default" { default = true }
+data "aws_vpc" "other" { id = "vpc-1" }
+resource "aws_security_group_rule" "r" {
+  cidr_blocks = [data.aws_vpc.default.cidr_block, data.aws_vpc.other.cidr_block]
+}"#;
+    let (sources, out) = run(&[("m/main.tf", main)]);
+    assert!(out.errors.is_empty(), "{:?}", out.errors);
+    let r = res(&out, "aws_security_group_rule.r");
+    let cidrs = r.attrs["cidr_blocks"].as_list().unwrap_or_default();
+    assert_eq!(string(&cidrs[0]), "172.31.0.0/16");
+    assert_eq!(text(&sources, &cidrs[0]), "data.aws_vpc.default.cidr_block");
+    let origin = cidrs[0].origins[0].span;
+    assert_eq!(
+        &sources.get(origin.file).text[origin.range()],
+        "\"aws_vpc\" \"default\""
+    );
+    assert_eq!(
+        cidrs[1].as_unknown().map(|u| u.reason.as_str()),
+        Some("data source data.aws_vpc.other is read at plan time")
+    );
 }

@@ -8,7 +8,9 @@
 //!   is a [`Value::Ref`](crate::ir::Value::Ref) to that resource's key; an attribute set in
 //!   configuration is its value, with an origin pointing at it.
 //! - Data sources of network interest are resources of kind `data.<type>`; their `id` is a
-//!   reference, every other attribute is unknown.
+//!   reference, every other attribute is unknown (except the `cidr_block` of the default VPC,
+//!   `data "aws_vpc"` with `default = true`).
+//! - An object constructor that repeats a key keeps the last value, as Terraform does.
 //! - A value read through `var.`, `local.` or a module input has the use site as its span
 //!   and its provenance (default, tfvars, `--var`, module argument) as origins.
 

@@ -314,11 +314,12 @@ impl Inst<'_> {
 
     /// Applies attribute, index and splat steps to a value (cloning only what is selected).
     pub fn apply_ref(&self, v: &Val, ops: &[Op], span: Span, sc: Option<&Scope>) -> Val {
-        self.apply_ops(v, ops, span, sc, None)
+        self.apply_ops(v, ops, span, sc, None, false)
     }
 
     /// [`Inst::apply_ref`] on a value read from a resource's configuration (`within` names
-    /// it): an attribute it does not set is computed by the provider, not an error.
+    /// it): an attribute that a nested block (an object in a list) does not set is computed
+    /// by the provider, not an error. `in_list`: `v` is an element of a list.
     pub fn apply_ops(
         &self,
         v: &Val,
@@ -326,20 +327,22 @@ impl Inst<'_> {
         span: Span,
         sc: Option<&Scope>,
         within: Option<&str>,
+        mut in_list: bool,
     ) -> Val {
         let mut cur = v;
         for (i, op) in ops.iter().enumerate() {
             if let Some(u) = unknown_of(cur, span) {
                 return u;
             }
+            let from_list = matches!(cur.value, Value::List(_));
             cur = match op {
                 Op::Attr(name) => match &cur.value {
                     Value::Map(m) => match (m.get(name), within) {
                         (Some(x), _) => x,
-                        (None, Some(w)) => {
+                        (None, Some(w)) if in_list => {
                             return Val::unknown(format!("{COMPUTED} ({w}: {name})"), span)
                         }
-                        (None, None) => return invalid(format!("no attribute '{name}'"), span),
+                        (None, _) => return invalid(format!("no attribute '{name}'"), span),
                     },
                     _ => return invalid(format!("attribute '{name}' of a non-object"), span),
                 },
@@ -355,14 +358,15 @@ impl Inst<'_> {
                     let out = match &cur.value {
                         Value::List(l) => l
                             .iter()
-                            .map(|x| self.apply_ops(x, rest, span, sc, within))
+                            .map(|x| self.apply_ops(x, rest, span, sc, within, true))
                             .collect(),
                         Value::Null => Vec::new(),
-                        _ => vec![self.apply_ops(cur, rest, span, sc, within)],
+                        _ => vec![self.apply_ops(cur, rest, span, sc, within, false)],
                     };
                     return Val::new(Value::List(out), span);
                 }
             };
+            in_list = from_list;
         }
         self.copy(cur)
     }

@@ -281,7 +281,8 @@ impl Inst<'_> {
                 let key = self.resource_key(idx, i);
                 let address = key.rsplit_once("::").map_or("", |(_, a)| a);
                 let within = format!("{address}.{a}");
-                (self.apply_ops(&v, rest, span, sc, Some(&within)), ops.len())
+                let v = self.apply_ops(&v, rest, span, sc, Some(&within), false);
+                (v, ops.len())
             }
             _ => (v, 1),
         }

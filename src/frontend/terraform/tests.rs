@@ -876,6 +876,7 @@ resource "aws_launch_template" "lt" {
   default_version = null
 }
 resource "aws_eks_cluster" "c" {
+  tags = { Name = "c" }
   vpc_config {
     subnet_ids = ["s"]
   }
@@ -890,6 +891,8 @@ resource "aws_x" "r" {
   fell    = try(element(coalescelist([], []), 0), "fallback")
   wrapped = upper(lower(var.u))
   long    = resource.aws_eks_cluster.c.vpc_config[0].subnet_ids
+  splat   = aws_eks_cluster.c.vpc_config[*].endpoint
+  tag     = try(aws_eks_cluster.c.tags.Missing, "none")
 }"#;
     let (_, out) = run(&[("m/main.tf", main)]);
     assert!(out.errors.is_empty(), "{:?}", out.errors);
@@ -903,6 +906,11 @@ resource "aws_x" "r" {
     );
     assert_eq!(shape(&r.attrs["subnets"]), "[String(\"s\")]");
     assert_eq!(shape(&r.attrs["long"]), "[String(\"s\")]");
+    assert_eq!(
+        shape(&r.attrs["splat"]),
+        "[unknown(resource attribute computed at apply (aws_eks_cluster.c.vpc_config: endpoint))]"
+    );
+    assert_eq!(string(&r.attrs["tag"]), "none");
     assert_eq!(r.attrs["and"].as_bool(), Some(false));
     assert_eq!(r.attrs["or"].as_bool(), Some(true));
     assert!(r.attrs["still"].as_unknown().is_some());
@@ -914,7 +922,7 @@ resource "aws_x" "r" {
     assert_eq!(out.unknowns.get("variable without value"), Some(&2));
     assert_eq!(
         out.unknowns.get("resource attribute computed at apply"),
-        Some(&1)
+        Some(&2)
     );
 }
 

@@ -664,6 +664,16 @@ fn plan_json_gives_resources_and_references() {
         out.unknowns.get("resource attribute computed at apply"),
         Some(&2)
     );
+    let per_module: usize = out
+        .unknowns_by_module
+        .values()
+        .flat_map(|c| c.values())
+        .sum();
+    assert_eq!(per_module, 2);
+    assert!(out
+        .unknowns_by_module
+        .keys()
+        .all(|m| m == "p/plan.json" || m == "p/plan.json::module.net"));
     let not_plan = sources.add(PathBuf::from("x.json"), "{\"a\": 1}");
     assert!(super::lower_plan(&not_plan).is_none());
 }

@@ -29,6 +29,9 @@ const DATA_OF_INTEREST: &[&str] = &[
 /// The IPv4 CIDR block AWS gives every default VPC.
 const DEFAULT_VPC_CIDR: &str = "172.31.0.0/16";
 
+/// Locals followed to find whether a `dynamic` block iterates over a set.
+const MAX_LOCAL_HOPS: usize = 8;
+
 /// Functions whose result is a set.
 const SET_FUNCTIONS: &[&str] = &["toset", "setunion", "setintersection", "setsubtract"];
 
@@ -186,7 +189,7 @@ impl Inst<'_> {
         let mut items = self
             .iterate(&coll, fe.expr.span)
             .unwrap_or_else(|u| vec![(u.clone(), u)]);
-        if matches!(coll.value, Value::List(_)) && self.is_set(&fe.expr) {
+        if matches!(coll.value, Value::List(_)) && self.is_set(&fe.expr, MAX_LOCAL_HOPS) {
             // The key of a set element is the element itself.
             items.iter_mut().for_each(|(k, v)| *k = v.clone());
         }
@@ -218,8 +221,9 @@ impl Inst<'_> {
                 .unwrap_or(false)
     }
 
-    /// True when `e` is a set: a set function's result or a variable of a set type.
-    fn is_set(&self, e: &Expr) -> bool {
+    /// True when `e` is a set: a set function's result, a variable of a set type, or a local
+    /// that is one of these (followed `depth` more times).
+    fn is_set(&self, e: &Expr, depth: usize) -> bool {
         let is_set_type =
             |t: &Expr| matches!(&t.kind, ExprKind::Call { name, .. } if name == "set");
         match &e.kind {
@@ -231,6 +235,11 @@ impl Inst<'_> {
                     .get(name)
                     .and_then(|d| d.ty.as_ref())
                     .is_some_and(is_set_type),
+                (ExprKind::Var(root), [Op::Attr(name)]) if root == "local" && depth > 0 => self
+                    .module
+                    .locals
+                    .get(name)
+                    .is_some_and(|l| self.is_set(l, depth - 1)),
                 _ => false,
             },
             _ => false,

@@ -968,13 +968,17 @@ fn dynamic_blocks_over_sets_key_by_value() {
   type    = set(number)
   default = [443, 22]
 }
+locals {
+  names = local.set
+  set   = toset(["b", "a"])
+}
 resource "aws_security_group" "sg" {
   dynamic "ingress" {
     for_each = var.ports
     content { from_port = ingress.key }
   }
   dynamic "egress" {
-    for_each = toset(["b", "a"])
+    for_each = local.names
     iterator = rule
     content { description = rule.key }
   }

@@ -244,6 +244,10 @@ pub struct Lowered {
     pub modules_not_analysed: Vec<Skip>,
     /// Attribute values that stayed unknown, by reason, for the summary.
     pub unknowns: BTreeMap<String, usize>,
+    /// The same counts per module: for Terraform the root module directory, or
+    /// `<root dir>::<module address>` for a child module instance
+    /// (`examples/complete::module.sg["a"]`); inner keys are the reason classes of `unknowns`.
+    pub unknowns_by_module: BTreeMap<String, BTreeMap<String, usize>>,
 }
 
 impl Lowered {
@@ -255,6 +259,12 @@ impl Lowered {
         self.modules_not_analysed.extend(other.modules_not_analysed);
         for (k, n) in other.unknowns {
             *self.unknowns.entry(k).or_default() += n;
+        }
+        for (m, counts) in other.unknowns_by_module {
+            let slot = self.unknowns_by_module.entry(m).or_default();
+            for (k, n) in counts {
+                *slot.entry(k).or_default() += n;
+            }
         }
     }
 }

@@ -170,3 +170,71 @@ fn scenario_26_cidr_is_unknown() {
     }
     assert_eq!(out.unknowns.get("variable without value"), Some(&1));
 }
+
+/// Attributes holding the CIDRs of security group rules.
+const CIDR_KEYS: &[&str] = &["cidr_blocks", "ipv6_cidr_blocks", "cidr_ipv4", "cidr_ipv6"];
+
+/// Reasons of the unknown CIDRs inside `v` (`cidr`: `v` is under a CIDR attribute).
+fn unknown_cidrs(v: &sgcheck::ir::Val, cidr: bool, out: &mut Vec<String>, depth: usize) {
+    if depth > 32 {
+        return;
+    }
+    match &v.value {
+        Value::Unknown(u) if cidr => out.push(u.reason.clone()),
+        Value::List(l) => l
+            .iter()
+            .for_each(|x| unknown_cidrs(x, cidr, out, depth + 1)),
+        Value::Map(m) => m
+            .iter()
+            .for_each(|(k, x)| unknown_cidrs(x, CIDR_KEYS.contains(&k.as_str()), out, depth + 1)),
+        _ => {}
+    }
+}
+
+#[test]
+fn module_examples_leave_only_provider_data_cidrs_unknown() {
+    let Ok(repos) = std::fs::read_dir("/work/shared/corpus") else {
+        eprintln!("corpus absent, skipped");
+        return;
+    };
+    let mut examples: Vec<PathBuf> = repos
+        .flatten()
+        .filter(|r| {
+            r.file_name()
+                .to_string_lossy()
+                .starts_with("terraform-aws-modules+")
+        })
+        .filter_map(|r| std::fs::read_dir(r.path().join("examples")).ok())
+        .flat_map(|dirs| dirs.flatten().map(|d| d.path()))
+        .collect();
+    examples.sort();
+    assert!(!examples.is_empty());
+    let mut rules = 0;
+    for dir in examples {
+        let Some((sources, files)) = load(&dir) else {
+            continue;
+        };
+        let out = lower(&files, &sources, &Settings::default());
+        check_spans(&sources, &out);
+        assert!(out.errors.is_empty(), "{}: {:?}", dir.display(), out.errors);
+        for r in out
+            .resources
+            .iter()
+            .filter(|r| r.kind.contains("security_group"))
+        {
+            rules += 1;
+            let mut reasons = Vec::new();
+            for (k, v) in &r.attrs {
+                unknown_cidrs(v, CIDR_KEYS.contains(&k.as_str()), &mut reasons, 0);
+            }
+            for why in reasons {
+                let provider_data = why.contains("is read at plan time")
+                    || why.contains("is not analysed")
+                    || why.contains("computed at apply")
+                    || why.contains("is known only after apply");
+                assert!(provider_data, "{} {}: {why}", dir.display(), r.address);
+            }
+        }
+    }
+    assert!(rules > 200, "{rules} security groups and rules");
+}

@@ -65,8 +65,7 @@ impl Inst<'_> {
         }
         match name {
             "file" | "fileexists" | "templatefile" => self.file_function(name, &vals, span),
-            _ => super::functions::call(name, &vals, span)
-                .unwrap_or_else(|e| invalid(format!("{name}(): {e}"), span)),
+            _ => super::functions::call(name, &vals, span).unwrap_or_else(|e| invalid(e, span)),
         }
     }
 

@@ -80,23 +80,48 @@ pub fn unknown_of(v: &Val, span: Span) -> Option<Val> {
     }
 }
 
-/// The summary class of an unknown's reason.
+/// The summary class of an unknown's reason (the innermost cause, past the `name(): `
+/// prefixes of the functions it went through).
 pub fn class(reason: &str) -> &'static str {
+    let reason = cause(reason);
     if reason.starts_with(INVALID) {
         "invalid expression"
     } else if reason.contains("has no value") {
         "variable without value"
     } else if reason.starts_with("data source") {
         "data source"
-    } else if reason.contains("is not analysed") {
+    } else if reason.contains("is not analysed") || reason.contains("has no Terraform files") {
         "module not analysed"
-    } else if reason.starts_with(COMPUTED) {
+    } else if reason.starts_with(COMPUTED)
+        || reason.ends_with("is known only after apply")
+        || reason.starts_with("self ")
+    {
         COMPUTED
+    } else if reason.contains("() is known only at") {
+        "function known at apply"
+    } else if reason.contains("() is") || reason.contains("() reads files") {
+        "function not evaluated"
     } else if reason.starts_with("reference cycle") {
         "reference cycle"
+    } else if reason.starts_with("evaluation budget") {
+        "evaluation budget exceeded"
     } else {
         "other"
     }
+}
+
+/// A reason without the `name(): ` prefixes of the functions it went through.
+fn cause(mut reason: &str) -> &str {
+    while let Some((name, rest)) = reason.split_once("(): ") {
+        let is_name = name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == ':');
+        if !is_name || name.is_empty() {
+            break;
+        }
+        reason = rest;
+    }
+    reason
 }
 
 /// `value` moved to its use site `span`, with `origin` prepended to its provenance (and to
@@ -289,16 +314,35 @@ impl Inst<'_> {
 
     /// Applies attribute, index and splat steps to a value (cloning only what is selected).
     pub fn apply_ref(&self, v: &Val, ops: &[Op], span: Span, sc: Option<&Scope>) -> Val {
+        self.apply_ops(v, ops, span, sc, None, false)
+    }
+
+    /// [`Inst::apply_ref`] on a value read from a resource's configuration (`within` names
+    /// it): an attribute that a nested block (an object in a list) does not set is computed
+    /// by the provider, not an error. `in_list`: `v` is an element of a list.
+    pub fn apply_ops(
+        &self,
+        v: &Val,
+        ops: &[Op],
+        span: Span,
+        sc: Option<&Scope>,
+        within: Option<&str>,
+        mut in_list: bool,
+    ) -> Val {
         let mut cur = v;
         for (i, op) in ops.iter().enumerate() {
             if let Some(u) = unknown_of(cur, span) {
                 return u;
             }
+            let from_list = matches!(cur.value, Value::List(_));
             cur = match op {
                 Op::Attr(name) => match &cur.value {
-                    Value::Map(m) => match m.get(name) {
-                        Some(x) => x,
-                        None => return invalid(format!("no attribute '{name}'"), span),
+                    Value::Map(m) => match (m.get(name), within) {
+                        (Some(x), _) => x,
+                        (None, Some(w)) if in_list => {
+                            return Val::unknown(format!("{COMPUTED} ({w}: {name})"), span)
+                        }
+                        (None, _) => return invalid(format!("no attribute '{name}'"), span),
                     },
                     _ => return invalid(format!("attribute '{name}' of a non-object"), span),
                 },
@@ -314,14 +358,15 @@ impl Inst<'_> {
                     let out = match &cur.value {
                         Value::List(l) => l
                             .iter()
-                            .map(|x| self.apply_ref(x, rest, span, sc))
+                            .map(|x| self.apply_ops(x, rest, span, sc, within, true))
                             .collect(),
                         Value::Null => Vec::new(),
-                        _ => vec![self.apply_ref(cur, rest, span, sc)],
+                        _ => vec![self.apply_ops(cur, rest, span, sc, within, false)],
                     };
                     return Val::new(Value::List(out), span);
                 }
             };
+            in_list = from_list;
         }
         self.copy(cur)
     }
@@ -506,6 +551,12 @@ impl Inst<'_> {
             _ => {}
         }
         let rv = self.eval(r, sc);
+        // `x && false` and `x || true` do not depend on an unknown x either.
+        match (op, rv.as_bool()) {
+            (B::And, Some(false)) if !is_invalid(&lv) => return Val::new(Value::Bool(false), span),
+            (B::Or, Some(true)) if !is_invalid(&lv) => return Val::new(Value::Bool(true), span),
+            _ => {}
+        }
         let value = match op {
             B::Eq | B::NotEq => match same(&lv.value, &rv.value) {
                 Some(eq) => Value::Bool(eq == (op == B::Eq)),

@@ -1,5 +1,7 @@
 //! `hcl-edit` syntax trees converted to [`ast`](super::ast), with spans mapped into the file.
 
+use std::borrow::Cow;
+use std::collections::BTreeMap;
 use std::ops::Range;
 
 use hcl_edit::expr::{Expression, ObjectKey, TraversalOperator};
@@ -13,6 +15,11 @@ use crate::source::{SourceFile, Span};
 
 /// Nesting deeper than this is not converted (an [`ExprKind::Invalid`] takes its place).
 const MAX_DEPTH: usize = 128;
+/// Repeated object keys renamed per file before the parse error is reported.
+const MAX_RENAMES: usize = 64;
+/// Characters of the identifiers that stand in for repeated object keys (all valid first
+/// characters of an identifier).
+const STAND_IN: &[u8] = b"_abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ";
 
 /// Maps offsets of the parsed text to file spans.
 pub struct Mapper<'a> {
@@ -22,6 +29,8 @@ pub struct Mapper<'a> {
     /// When false (a JSON string with escapes), every span is `fallback`.
     pub exact: bool,
     pub fallback: Span,
+    /// Object keys renamed for the parser: offset in the parsed text → the key as written.
+    pub renamed: BTreeMap<usize, String>,
 }
 
 impl<'a> Mapper<'a> {
@@ -32,6 +41,7 @@ impl<'a> Mapper<'a> {
             base: 0,
             exact: true,
             fallback: file.body_span(0, 0),
+            renamed: BTreeMap::new(),
         }
     }
 
@@ -46,8 +56,80 @@ impl<'a> Mapper<'a> {
 
 /// Parses a `.tf` or `.tfvars` file body.
 pub fn parse_file(file: &SourceFile) -> Result<Body, Diagnostic> {
-    let body = hcl_edit::parser::parse_body(file.body()).map_err(|e| parse_error(file, &e, 0))?;
-    Ok(convert_body(&body, &Mapper::whole(file), 0))
+    let (body, renamed) = parse_body(file.body()).map_err(|e| parse_error(file, &e, 0))?;
+    let m = Mapper {
+        renamed,
+        ..Mapper::whole(file)
+    };
+    Ok(convert_body(&body, &m, 0))
+}
+
+/// Parses a body. Terraform accepts an object constructor that repeats a key (the later one
+/// wins) where `hcl-edit` stops: each repeated key is replaced in a copy of the text by an
+/// identifier of the same byte length (so spans stay valid) and remembered by its offset.
+fn parse_body(
+    text: &str,
+) -> Result<(structure::Body, BTreeMap<usize, String>), hcl_edit::parser::Error> {
+    let mut text = Cow::Borrowed(text);
+    let mut renamed: BTreeMap<usize, String> = BTreeMap::new();
+    let mut tries: BTreeMap<usize, usize> = BTreeMap::new();
+    let mut left = MAX_RENAMES;
+    loop {
+        let e = match hcl_edit::parser::parse_body(&text) {
+            Ok(body) => return Ok((body, renamed)),
+            Err(e) => e,
+        };
+        let at = e.location().offset();
+        let repeated = left > 0 && e.message().contains("redefined object key");
+        let Some((len, key)) = text.get(at..).filter(|_| repeated).and_then(key_token) else {
+            return Err(e);
+        };
+        let n = tries.entry(at).or_default();
+        let Some(stand_in) = stand_in(*n, len) else {
+            return Err(e);
+        };
+        *n += 1;
+        left -= 1;
+        renamed.entry(at).or_insert(key);
+        text.to_mut().replace_range(at..at + len, &stand_in);
+    }
+}
+
+/// The object key at the start of `s`: (byte length, key). Identifiers and quoted strings
+/// without escapes or interpolation; None for other keys.
+fn key_token(s: &str) -> Option<(usize, String)> {
+    let mut chars = s.char_indices();
+    let (_, first) = chars.next()?;
+    let (len, key) = if first == '"' {
+        let end = s.get(1..)?.find(['"', '\\', '$', '%', '\n'])? + 1;
+        if s.get(end..)?.starts_with('"') {
+            (end + 1, s.get(1..end)?)
+        } else {
+            return None;
+        }
+    } else if first.is_alphabetic() || first == '_' {
+        let end = chars
+            .find(|(_, c)| !(c.is_alphanumeric() || *c == '_' || *c == '-'))
+            .map_or(s.len(), |(i, _)| i);
+        if s.get(end..).is_some_and(|r| r.starts_with(['.', '['])) {
+            return None;
+        }
+        (end, s.get(..end)?)
+    } else {
+        return None;
+    };
+    Some((len, key.to_string()))
+}
+
+/// The `n`th identifier of `len` bytes made of [`STAND_IN`] characters; None when `n` is
+/// out of range.
+fn stand_in(mut n: usize, len: usize) -> Option<String> {
+    let mut out = vec![b'_'; len];
+    for b in out.iter_mut().rev() {
+        *b = *STAND_IN.get(n % STAND_IN.len())?;
+        n /= STAND_IN.len();
+    }
+    (n == 0 && len > 0).then(|| String::from_utf8_lossy(&out).into_owned())
 }
 
 /// Parses one expression (a `--var` value of a complex type).
@@ -118,7 +200,9 @@ fn convert_expr(e: &Expression, m: &Mapper, depth: usize) -> Expr {
                 .map(|(k, v)| {
                     let key = match k {
                         ObjectKey::Ident(i) => {
-                            Expr::new(ExprKind::Str(i.as_str().to_string()), m.span(i.span()))
+                            let written = i.span().and_then(|r| m.renamed.get(&r.start));
+                            let name = written.map_or(i.as_str(), String::as_str);
+                            Expr::new(ExprKind::Str(name.to_string()), m.span(i.span()))
                         }
                         ObjectKey::Expression(x) => convert_expr(x, m, d),
                     };

@@ -272,6 +272,14 @@ impl<'r> Inst<'r> {
                 };
                 (v, 1)
             }
+            // `resource.aws_x.name`: the explicit form of `aws_x.name`.
+            ("resource", Some(t)) => match attr(1).and_then(|n| res(false, t, n)) {
+                Some(idx) => used(self.resource_ref(idx, rest(2), span, sc), 2),
+                None => (
+                    invalid(format!("undeclared reference resource.{t}"), span),
+                    ops.len(),
+                ),
+            },
             ("terraform", Some("workspace")) => (string("default", span), 1),
             ("self", _) => (Val::unknown("self is known at apply", span), ops.len()),
             (t, Some(n)) => match res(false, t, n) {
@@ -384,6 +392,7 @@ impl<'r> Inst<'r> {
             base: 0,
             exact: false,
             fallback: at,
+            renamed: Default::default(),
         };
         match hcl::parse_expr(raw, &m) {
             Some(e) => self.eval(&e, None),

@@ -8,7 +8,9 @@
 //!   is a [`Value::Ref`](crate::ir::Value::Ref) to that resource's key; an attribute set in
 //!   configuration is its value, with an origin pointing at it.
 //! - Data sources of network interest are resources of kind `data.<type>`; their `id` is a
-//!   reference, every other attribute is unknown.
+//!   reference, every other attribute is unknown (except the `cidr_block` of the default VPC,
+//!   `data "aws_vpc"` with `default = true`).
+//! - An object constructor that repeats a key keeps the last value, as Terraform does.
 //! - A value read through `var.`, `local.` or a module input has the use site as its span
 //!   and its provenance (default, tfvars, `--var`, module argument) as origins.
 
@@ -18,7 +20,7 @@ use std::sync::Arc;
 
 use rayon::prelude::*;
 
-use crate::ir::{Lowered, Skip, Val, Value};
+use crate::ir::{Diagnostic, Lowered, Resource, Skip, Val, Value};
 use crate::settings::Settings;
 use crate::source::{SourceFile, SourceMap};
 
@@ -168,7 +170,8 @@ fn preload_children(modules: &[(PathBuf, Arc<Module>, Vec<VarFile>)], loader: &L
     }
 }
 
-/// `--var-file`s: taken from the scanned files when present, else read (and added).
+/// `--var-file`s: taken from the scanned files when present, else read (and added). A file
+/// that cannot be read is an error at its (empty) start.
 fn read_var_files(
     files: &[Arc<SourceFile>],
     sources: &SourceMap,
@@ -180,11 +183,21 @@ fn read_var_files(
         .iter()
         .filter_map(|path| {
             let key = dir_key(path);
-            let file = files
-                .iter()
-                .find(|f| dir_key(&f.path) == key)
-                .cloned()
-                .or_else(|| read_small(path, settings.max_file_size, sources))?;
+            let found = files.iter().find(|f| dir_key(&f.path) == key).cloned();
+            let file = match found {
+                Some(file) => file,
+                None => match read_text(path, settings.max_file_size) {
+                    Ok(text) => sources.add(path.to_path_buf(), text),
+                    Err(why) => {
+                        let file = sources.add(path.to_path_buf(), "");
+                        out.errors.push(Diagnostic {
+                            span: file.body_span(0, 0),
+                            message: format!("cannot read --var-file: {why}"),
+                        });
+                        return None;
+                    }
+                },
+            };
             match module::parse(&file) {
                 Ok(body) => Some(VarFile {
                     label: file.display_path(),
@@ -199,12 +212,13 @@ fn read_var_files(
         .collect()
 }
 
-fn read_small(path: &Path, max: u64, sources: &SourceMap) -> Option<Arc<SourceFile>> {
-    if std::fs::metadata(path).ok()?.len() > max {
-        return None;
+/// The text of a `--var-file` not among the scanned files.
+fn read_text(path: &Path, max: u64) -> Result<String, String> {
+    let len = std::fs::metadata(path).map_err(|e| e.to_string())?.len();
+    if len > max {
+        return Err(format!("file is {len} bytes, over the {max} byte limit"));
     }
-    let text = std::fs::read_to_string(path).ok()?;
-    Some(sources.add(path.to_path_buf(), text))
+    std::fs::read_to_string(path).map_err(|e| e.to_string())
 }
 
 fn lower_root(
@@ -234,19 +248,87 @@ pub fn lower_plan(file: &SourceFile) -> Option<Lowered> {
     Some(out)
 }
 
+/// Counts the unknown attribute values, in total and per module instance.
 fn count_all_unknowns(out: &mut Lowered) {
     for r in &out.resources {
+        let module = module_of(r);
+        let per_module = out.unknowns_by_module.entry(module).or_default();
         for v in r.attrs.values() {
-            count_unknowns(v, &mut out.unknowns, 0);
+            count_unknowns(
+                v,
+                &mut |class| {
+                    *out.unknowns.entry(class.to_string()).or_default() += 1;
+                    *per_module.entry(class.to_string()).or_default() += 1;
+                },
+                0,
+            );
         }
+    }
+    out.unknowns_by_module
+        .retain(|_, counts| !counts.is_empty());
+}
+
+/// The module instance a resource belongs to: its root directory (the key before the
+/// address), followed by `::` and the module address for a resource of a child module.
+fn module_of(r: &Resource) -> String {
+    let root = r
+        .key
+        .strip_suffix(r.address.as_str())
+        .and_then(|k| k.strip_suffix("::"))
+        .unwrap_or(&r.key);
+    match module_address(&r.address) {
+        "" => root.to_string(),
+        m => format!("{root}::{m}"),
     }
 }
 
-fn count_unknowns(v: &Val, into: &mut BTreeMap<String, usize>, depth: usize) {
+/// The leading `module.a.module.b["k"]` steps of a resource address.
+fn module_address(address: &str) -> &str {
+    let mut end = 0;
+    while let Some(rest) = address.get(end..).and_then(|a| a.strip_prefix("module.")) {
+        let name = rest
+            .find(|c: char| !(c.is_alphanumeric() || c == '_' || c == '-'))
+            .unwrap_or(rest.len());
+        let mut step = "module.".len() + name;
+        if let Some(key) = rest.get(name..).and_then(|k| k.strip_prefix('[')) {
+            match index_len(key) {
+                Some(n) => step += n + 1,
+                None => break,
+            }
+        }
+        if !address
+            .get(end + step..)
+            .is_some_and(|a| a.starts_with('.'))
+        {
+            break;
+        }
+        end += step + 1;
+    }
+    address.get(..end.saturating_sub(1)).unwrap_or_default()
+}
+
+/// Length of an instance key after its `[`, through the closing `]` (quoted keys may hold
+/// escaped quotes and brackets).
+fn index_len(key: &str) -> Option<usize> {
+    let mut quoted = false;
+    let mut escaped = false;
+    for (i, c) in key.char_indices() {
+        match c {
+            _ if escaped => escaped = false,
+            '\\' if quoted => escaped = true,
+            '"' => quoted = !quoted,
+            ']' if !quoted => return Some(i + 1),
+            _ => {}
+        }
+    }
+    None
+}
+
+fn count_unknowns(v: &Val, count: &mut impl FnMut(&str), depth: usize) {
     match &v.value {
-        Value::Unknown(u) => *into.entry(eval::class(&u.reason).to_string()).or_default() += 1,
-        Value::List(l) if depth < 32 => l.iter().for_each(|x| count_unknowns(x, into, depth + 1)),
-        Value::Map(m) if depth < 32 => m.values().for_each(|x| count_unknowns(x, into, depth + 1)),
+        Value::Unknown(u) => count(eval::class(&u.reason)),
+        Value::List(l) if depth < 32 => l.iter().for_each(|x| count_unknowns(x, count, depth + 1)),
+        Value::Map(m) if depth < 32 => m.values().for_each(|x| count_unknowns(x, count, depth + 1)),
         _ => {}
     }
 }

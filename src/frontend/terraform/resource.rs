@@ -4,7 +4,7 @@ use std::collections::BTreeMap;
 use std::rc::Rc;
 use std::sync::Arc;
 
-use super::ast::{Block, Body, ExprKind, Op};
+use super::ast::{Block, Body, Expr, ExprKind, Op};
 use super::eval::{invalid, relocate, Scope};
 use super::instance::{item_scope, obj, unknown_instances, Inst, Instances, Mode};
 use crate::ir::{Existence, Frontend, Origin, RefTo, Resource, Val, Value};
@@ -25,6 +25,15 @@ const DATA_OF_INTEREST: &[&str] = &[
     "aws_network_interface",
     "aws_instance",
 ];
+
+/// The IPv4 CIDR block AWS gives every default VPC.
+const DEFAULT_VPC_CIDR: &str = "172.31.0.0/16";
+
+/// Locals followed to find whether a `dynamic` block iterates over a set.
+const MAX_LOCAL_HOPS: usize = 8;
+
+/// Functions whose result is a set.
+const SET_FUNCTIONS: &[&str] = &["toset", "setunion", "setintersection", "setsubtract"];
 
 /// Resource arguments that are Terraform meta-arguments, not provider configuration.
 const META: &[&str] = &[
@@ -177,9 +186,13 @@ impl Inst<'_> {
             _ => label,
         };
         let coll = self.eval(&fe.expr, sc);
-        let items = self
+        let mut items = self
             .iterate(&coll, fe.expr.span)
             .unwrap_or_else(|u| vec![(u.clone(), u)]);
+        if matches!(coll.value, Value::List(_)) && self.is_set(&fe.expr, MAX_LOCAL_HOPS) {
+            // The key of a set element is the element itself.
+            items.iter_mut().for_each(|(k, v)| *k = v.clone());
+        }
         items
             .into_iter()
             .map(|(k, v)| {
@@ -191,6 +204,46 @@ impl Inst<'_> {
                 )
             })
             .collect()
+    }
+
+    /// True for `data "aws_vpc"` with `default = true`: the region's default VPC.
+    fn is_default_vpc(&self, idx: usize, i: usize) -> bool {
+        let is_vpc = self
+            .module
+            .resources
+            .get(idx)
+            .is_some_and(|d| d.rtype == "aws_vpc");
+        is_vpc
+            && self
+                .attrs(idx, i)
+                .get("default")
+                .and_then(Val::as_bool)
+                .unwrap_or(false)
+    }
+
+    /// True when `e` is a set: a set function's result, a variable of a set type, or a local
+    /// that is one of these (followed `depth` more times).
+    fn is_set(&self, e: &Expr, depth: usize) -> bool {
+        let is_set_type =
+            |t: &Expr| matches!(&t.kind, ExprKind::Call { name, .. } if name == "set");
+        match &e.kind {
+            ExprKind::Call { name, .. } => SET_FUNCTIONS.contains(&name.as_str()),
+            ExprKind::Traverse(base, ops) => match (&base.kind, ops.as_slice()) {
+                (ExprKind::Var(root), [Op::Attr(name)]) if root == "var" => self
+                    .module
+                    .variables
+                    .get(name)
+                    .and_then(|d| d.ty.as_ref())
+                    .is_some_and(is_set_type),
+                (ExprKind::Var(root), [Op::Attr(name)]) if root == "local" && depth > 0 => self
+                    .module
+                    .locals
+                    .get(name)
+                    .is_some_and(|l| self.is_set(l, depth - 1)),
+                _ => false,
+            },
+            _ => false,
+        }
     }
 
     fn resource_key(&self, idx: usize, i: usize) -> String {
@@ -213,15 +266,34 @@ impl Inst<'_> {
             ops,
             span,
             sc,
-            &|i, ops| self.select(idx, i, ops, span),
+            &|i, ops| self.select(idx, i, ops, span, sc),
             &|i| self.whole(idx, i, span),
         )
     }
 
-    fn select(&self, idx: usize, i: usize, ops: &[Op], span: Span) -> (Val, usize) {
-        match ops.first() {
-            Some(Op::Attr(a)) => (self.attr_value(idx, i, a, span), 1),
-            _ => (self.whole(idx, i, span), 0),
+    /// An attribute of instance `i` and the steps after it; an attribute missing from a
+    /// configured nested block (`vpc_config[0].cluster_security_group_id`) is computed.
+    fn select(
+        &self,
+        idx: usize,
+        i: usize,
+        ops: &[Op],
+        span: Span,
+        sc: Option<&Scope>,
+    ) -> (Val, usize) {
+        let Some(Op::Attr(a)) = ops.first() else {
+            return (self.whole(idx, i, span), 0);
+        };
+        let v = self.attr_value(idx, i, a, span);
+        match ops.get(1..) {
+            Some(rest) if !rest.is_empty() => {
+                let key = self.resource_key(idx, i);
+                let address = key.rsplit_once("::").map_or("", |(_, a)| a);
+                let within = format!("{address}.{a}");
+                let v = self.apply_ops(&v, rest, span, sc, Some(&within), false);
+                (v, ops.len())
+            }
+            _ => (v, 1),
         }
     }
 
@@ -238,12 +310,18 @@ impl Inst<'_> {
         if decl.data {
             return if attr == "id" && DATA_OF_INTEREST.contains(&decl.rtype.as_str()) {
                 ref_val(self.resource_key(idx, i), attr, span)
+            } else if attr == "cidr_block" && self.is_default_vpc(idx, i) {
+                Val::new(Value::String(DEFAULT_VPC_CIDR.into()), span).with_origin(
+                    decl.label,
+                    format!("the default VPC's CIDR block is {DEFAULT_VPC_CIDR}"),
+                )
             } else {
                 self.data_unknown(idx, span)
             };
         }
         if decl.body.sets(attr) && !META.contains(&attr) {
-            if let Some(v) = self.attrs(idx, i).get(attr) {
+            // A null argument leaves the attribute to the provider.
+            if let Some(v) = self.attrs(idx, i).get(attr).filter(|v| !v.is_null()) {
                 let key = self.resource_key(idx, i);
                 let address = key.rsplit_once("::").map_or("", |(_, a)| a);
                 let o = Origin {

@@ -664,6 +664,16 @@ fn plan_json_gives_resources_and_references() {
         out.unknowns.get("resource attribute computed at apply"),
         Some(&2)
     );
+    let per_module: usize = out
+        .unknowns_by_module
+        .values()
+        .flat_map(|c| c.values())
+        .sum();
+    assert_eq!(per_module, 2);
+    assert!(out
+        .unknowns_by_module
+        .keys()
+        .all(|m| m == "p/plan.json" || m == "p/plan.json::module.net"));
     let not_plan = sources.add(PathBuf::from("x.json"), "{\"a\": 1}");
     assert!(super::lower_plan(&not_plan).is_none());
 }
@@ -788,5 +798,253 @@ fn child_modules_outside_the_scanned_files_are_read_from_disk() {
     assert_eq!(
         s.attr("cidr_block").map(string).as_deref(),
         Some("10.9.0.0/24")
+    );
+}
+
+#[test]
+fn repeated_object_keys_keep_the_last_value() {
+    let main = r#"locals {
+  o = {
+    a     = 1
+    "b"   = 2
+    a     = 3
+    ___   = 4
+    "b"   = 5
+    a     = 6
+  }
+}
+resource "aws_x" "r" {
+  a = local.o.a
+  b = local.o.b
+  u = local.o.___
+  n = length(keys(local.o))
+}"#;
+    let (_, out) = run(&[("m/main.tf", main)]);
+    assert!(out.errors.is_empty(), "{:?}", out.errors);
+    let r = res(&out, "aws_x.r");
+    assert_eq!(string(&r.attrs["a"]), "6");
+    assert_eq!(string(&r.attrs["b"]), "5");
+    assert_eq!(string(&r.attrs["u"]), "4");
+    assert_eq!(string(&r.attrs["n"]), "3");
+}
+
+#[test]
+fn a_repeated_key_that_cannot_be_renamed_stays_a_parse_error() {
+    let main = "locals {\n  o = {\n    \"a${1}\" = 1\n    \"a${1}\" = 2\n  }\n}\n";
+    let (_, out) = run(&[("m/main.tf", main)]);
+    assert_eq!(out.errors.len(), 1, "{:?}", out.errors);
+    assert!(out.errors[0].message.contains("redefined object key"));
+}
+
+#[test]
+fn unknowns_are_counted_per_module_instance() {
+    let root = r#"variable "open" {}
+data "aws_vpc" "v" { id = "vpc-1" }
+module "net" {
+  source = "./modules/net"
+  cidr   = var.open
+}
+module "multi" {
+  source   = "./modules/net"
+  for_each = { "a.b]" = data.aws_vpc.v.cidr_block }
+  cidr     = each.value
+}
+resource "aws_x" "r" {
+  a = var.open
+  b = "known"
+}"#;
+    let (_, out) = run(&[("r/main.tf", root), ("r/modules/net/main.tf", NET_MODULE)]);
+    assert!(out.errors.is_empty(), "{:?}", out.errors);
+    let counts = |m: &str| {
+        out.unknowns_by_module.get(m).map(|c| {
+            c.iter()
+                .map(|(k, n)| format!("{k}={n}"))
+                .collect::<Vec<_>>()
+        })
+    };
+    assert_eq!(
+        counts("r").as_deref(),
+        Some(&["variable without value=1".to_string()][..])
+    );
+    assert_eq!(
+        counts("r::module.net").as_deref(),
+        Some(&["variable without value=1".to_string()][..])
+    );
+    assert_eq!(
+        counts("r::module.multi[\"a.b]\"]").as_deref(),
+        Some(&["data source=1".to_string()][..])
+    );
+    assert_eq!(out.unknowns_by_module.len(), 3);
+    let total: usize = out.unknowns.values().sum();
+    assert_eq!(total, 3);
+}
+
+#[test]
+fn provider_computed_attributes_short_circuits_and_errors_through_functions() {
+    let main = r#"variable "u" {}
+resource "aws_launch_template" "lt" {
+  default_version = null
+}
+resource "aws_eks_cluster" "c" {
+  tags = { Name = "c" }
+  vpc_config {
+    subnet_ids = ["s"]
+  }
+}
+resource "aws_x" "r" {
+  version = try(aws_launch_template.lt.default_version, "$Default")
+  sg      = aws_eks_cluster.c.vpc_config[0].cluster_security_group_id
+  subnets = aws_eks_cluster.c.vpc_config[0].subnet_ids
+  and     = var.u && false
+  or      = var.u || true
+  still   = var.u && true
+  fell    = try(element(coalescelist([], []), 0), "fallback")
+  wrapped = upper(lower(var.u))
+  long    = resource.aws_eks_cluster.c.vpc_config[0].subnet_ids
+  splat   = aws_eks_cluster.c.vpc_config[*].endpoint
+  tag     = try(aws_eks_cluster.c.tags.Missing, "none")
+}"#;
+    let (_, out) = run(&[("m/main.tf", main)]);
+    assert!(out.errors.is_empty(), "{:?}", out.errors);
+    let r = res(&out, "aws_x.r");
+    let version = r.attrs["version"].as_ref_to().expect("computed version");
+    assert_eq!(version.attr, "default_version");
+    let sg = r.attrs["sg"].as_unknown().expect("computed sg");
+    assert_eq!(
+        sg.reason,
+        "resource attribute computed at apply (aws_eks_cluster.c.vpc_config: cluster_security_group_id)"
+    );
+    assert_eq!(shape(&r.attrs["subnets"]), "[String(\"s\")]");
+    assert_eq!(shape(&r.attrs["long"]), "[String(\"s\")]");
+    assert_eq!(
+        shape(&r.attrs["splat"]),
+        "[unknown(resource attribute computed at apply (aws_eks_cluster.c.vpc_config: endpoint))]"
+    );
+    assert_eq!(string(&r.attrs["tag"]), "none");
+    assert_eq!(r.attrs["and"].as_bool(), Some(false));
+    assert_eq!(r.attrs["or"].as_bool(), Some(true));
+    assert!(r.attrs["still"].as_unknown().is_some());
+    assert_eq!(string(&r.attrs["fell"]), "fallback");
+    assert_eq!(
+        r.attrs["wrapped"].as_unknown().map(|u| u.reason.as_str()),
+        Some("upper(): lower(): variable 'u' has no value")
+    );
+    assert_eq!(out.unknowns.get("variable without value"), Some(&2));
+    assert_eq!(
+        out.unknowns.get("resource attribute computed at apply"),
+        Some(&2)
+    );
+}
+
+#[test]
+fn a_slice_of_a_data_source_list_has_its_length() {
+    let main = r#"data "aws_availability_zones" "available" {}
+locals {
+  azs     = slice(data.aws_availability_zones.available.names, 0, 3)
+  subnets = [for k, v in local.azs : cidrsubnet("10.0.0.0/16", 8, k + 4)]
+}
+resource "aws_subnet" "public" {
+  count             = length(local.azs)
+  cidr_block        = local.subnets[count.index]
+  availability_zone = local.azs[count.index]
+}"#;
+    let (_, out) = run(&[("m/main.tf", main)]);
+    assert!(out.errors.is_empty(), "{:?}", out.errors);
+    let s = res(&out, "aws_subnet.public[2]");
+    assert!(matches!(s.exists, Existence::Yes));
+    assert_eq!(string(&s.attrs["cidr_block"]), "10.0.6.0/24");
+    let az = s.attrs["availability_zone"]
+        .as_unknown()
+        .expect("unknown az");
+    assert_eq!(
+        az.reason,
+        "slice(): data source data.aws_availability_zones.available is read at plan time"
+    );
+}
+
+#[test]
+fn dynamic_blocks_over_sets_key_by_value() {
+    let main = r#"variable "ports" {
+  type    = set(number)
+  default = [443, 22]
+}
+locals {
+  names = local.set
+  set   = toset(["b", "a"])
+}
+resource "aws_security_group" "sg" {
+  dynamic "ingress" {
+    for_each = var.ports
+    content { from_port = ingress.key }
+  }
+  dynamic "egress" {
+    for_each = local.names
+    iterator = rule
+    content { description = rule.key }
+  }
+  dynamic "tags" {
+    for_each = ["x", "y"]
+    content { index = tags.key }
+  }
+}"#;
+    let (_, out) = run(&[("m/main.tf", main)]);
+    assert!(out.errors.is_empty(), "{:?}", out.errors);
+    let sg = res(&out, "aws_security_group.sg");
+    let field = |block: &str, name: &str| {
+        sg.attrs[block]
+            .as_list()
+            .unwrap_or_default()
+            .iter()
+            .map(|b| b.get(name).map(string).unwrap_or_default())
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(field("ingress", "from_port"), ["22", "443"]);
+    assert_eq!(field("egress", "description"), ["a", "b"]);
+    assert_eq!(field("tags", "index"), ["0", "1"]);
+}
+
+#[test]
+fn an_unreadable_var_file_is_an_error_at_its_path() {
+    let mut settings = Settings::default();
+    settings
+        .var_files
+        .push(PathBuf::from("/nonexistent/prod.tfvars"));
+    let (sources, out) = run_with(&[("m/main.tf", "resource \"aws_x\" \"r\" {}\n")], &settings);
+    assert_eq!(out.errors.len(), 1, "{:?}", out.errors);
+    let e = &out.errors[0];
+    assert_eq!(
+        sources.get(e.span.file).display_path(),
+        "/nonexistent/prod.tfvars"
+    );
+    assert_eq!((e.span.start, e.span.end), (0, 0));
+    assert!(
+        e.message.starts_with("cannot read --var-file: "),
+        "{}",
+        e.message
+    );
+    assert_eq!(out.resources.len(), 1);
+}
+
+#[test]
+fn the_default_vpc_data_source_has_the_default_cidr() {
+    let main = r#"data "aws_vpc" "default" { default = true }
+data "aws_vpc" "other" { id = "vpc-1" }
+resource "aws_security_group_rule" "r" {
+  cidr_blocks = [data.aws_vpc.default.cidr_block, data.aws_vpc.other.cidr_block]
+}"#;
+    let (sources, out) = run(&[("m/main.tf", main)]);
+    assert!(out.errors.is_empty(), "{:?}", out.errors);
+    let r = res(&out, "aws_security_group_rule.r");
+    let cidrs = r.attrs["cidr_blocks"].as_list().unwrap_or_default();
+    assert_eq!(string(&cidrs[0]), "172.31.0.0/16");
+    assert_eq!(text(&sources, &cidrs[0]), "data.aws_vpc.default.cidr_block");
+    let origin = cidrs[0].origins[0].span;
+    assert_eq!(
+        &sources.get(origin.file).text[origin.range()],
+        "\"aws_vpc\" \"default\""
+    );
+    assert_eq!(
+        cidrs[1].as_unknown().map(|u| u.reason.as_str()),
+        Some("data source data.aws_vpc.other is read at plan time")
     );
 }

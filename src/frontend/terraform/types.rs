@@ -1,6 +1,7 @@
 //! Variable type constraints applied to values: `optional()` attributes of object types.
 
 use super::ast::{Expr, ExprKind};
+use super::functions::set_of;
 use super::instance::Inst;
 use crate::ir::{Val, Value};
 
@@ -92,11 +93,16 @@ impl Inst<'_> {
                     .map(|(k, x)| (k, self.conform(x, t, depth + 1)))
                     .collect(),
             ),
-            ("list" | "set", Some(t), Value::List(l)) => Value::List(
-                l.into_iter()
+            ("list" | "set", Some(t), Value::List(l)) => {
+                let items: Vec<Val> = l
+                    .into_iter()
                     .map(|x| self.conform(x, t, depth + 1))
-                    .collect(),
-            ),
+                    .collect();
+                match name.as_str() {
+                    "set" => Value::List(set_of(&items)),
+                    _ => Value::List(items),
+                }
+            }
             (_, _, value) => value,
         };
         Val {

@@ -8,11 +8,14 @@ use super::args::{
     text, MAX_DEPTH,
 };
 use super::{Builtin, Fail, Res};
+use crate::frontend::terraform::eval::INVALID;
 use crate::ir::{Val, Value};
 use crate::source::Span;
 
 /// Most elements `range` generates (Terraform's limit).
 const MAX_RANGE: usize = 1024;
+/// Most unknown elements a slice of an unknown list is given.
+const MAX_UNKNOWN_ELEMENTS: usize = 1024;
 
 pub(super) fn lookup(name: &str) -> Option<Builtin> {
     Some(match name {
@@ -344,10 +347,21 @@ fn range(args: &[Val], span: Span) -> Res {
     Ok(list_of(out, span))
 }
 
+/// `slice(list, start, end)`; a slice of an unknown list with known bounds is a list of
+/// `end - start` unknown elements (`slice(data.aws_availability_zones.x.names, 0, 3)`): the
+/// list is either that long or Terraform stops with an error.
 fn slice(args: &[Val], span: Span) -> Res {
-    let items = list(arg(args, 0)?)?;
     let start = integer(arg(args, 1)?)?;
     let end = integer(arg(args, 2)?)?;
+    let input = arg(args, 0)?;
+    if let (Some(Fail::Unknown(u)), Ok(n)) = (pending(input), usize::try_from(end - start)) {
+        let why = super::describe(&u);
+        if start >= 0 && (1..=MAX_UNKNOWN_ELEMENTS).contains(&n) && !why.starts_with(INVALID) {
+            let element = Val::unknown(format!("slice(): {why}"), span);
+            return Ok(list_of(vec![element; n], span));
+        }
+    }
+    let items = list(input)?;
     if start < 0 {
         return Err("the start index must be greater than or equal to 0".into());
     }

@@ -17,8 +17,11 @@ mod opaque;
 mod sets;
 mod strings;
 
+pub(in crate::frontend::terraform) use sets::set_of;
+
 use std::sync::Arc;
 
+use super::eval::INVALID;
 use crate::ir::{Unknown, Val, Value};
 use crate::source::Span;
 
@@ -157,11 +160,14 @@ fn unknown_result(name: &str, args: &[Val], span: Span, input: &Val, depth: usiz
             .unwrap_or_default(),
         _ => Vec::new(),
     };
+    // A Terraform error in an argument stays an error (for `try` and `can`).
+    let why = describe(input);
+    let reason = match why.strip_prefix(INVALID) {
+        Some(error) => format!("{INVALID}{name}(): {error}"),
+        None => format!("{name}(): {why}"),
+    };
     Val {
-        value: Value::Unknown(Arc::new(Unknown {
-            reason: format!("{name}(): {}", describe(input)),
-            candidates,
-        })),
+        value: Value::Unknown(Arc::new(Unknown { reason, candidates })),
         span,
         origins: input.origins.clone(),
     }

@@ -25,7 +25,7 @@ pub(super) fn lookup(name: &str) -> Option<Builtin> {
 /// Distinct elements ordered as Terraform orders a set: numbers ascending, `false` before
 /// `true`, otherwise strings lexically (numbers and bools convert to strings); collections keep
 /// their order; unknown and reference elements come last in their original order.
-pub(super) fn set_of(items: &[Val]) -> Vec<Val> {
+pub(in crate::frontend::terraform) fn set_of(items: &[Val]) -> Vec<Val> {
     let (mut known, pending_items): (Vec<Val>, Vec<Val>) =
         dedup(items).into_iter().partition(|v| pending(v).is_none());
     let all = |f: fn(&Value) -> bool| known.iter().all(|v| f(&v.value));

@@ -47,6 +47,8 @@ pub struct Report {
     pub resources: usize,
     /// Attribute values that stayed unknown, counted by reason.
     pub unknowns: BTreeMap<String, usize>,
+    /// The same counts per Terraform module (root directory or module instance address).
+    pub unknowns_by_module: BTreeMap<String, BTreeMap<String, usize>>,
 }
 
 /// Lints `paths` (files or directories).
@@ -143,6 +145,7 @@ pub fn lint(paths: &[PathBuf], settings: &Settings) -> Report {
     report.skipped.extend(lowered.skipped);
     report.modules_not_analysed = lowered.modules_not_analysed;
     report.unknowns = lowered.unknowns;
+    report.unknowns_by_module = lowered.unknowns_by_module;
     // by path, not file id: ids of files read while evaluating depend on thread timing
     let files = report.sources.files();
     let path = |s: Span| files[s.file.0 as usize].display_path();

@@ -78,6 +78,7 @@ struct Summary<'a> {
     modules_not_analysed: Vec<JsonSkip<'a>>,
     /// Attribute values that stayed unknown, counted by reason.
     unknowns: &'a BTreeMap<String, usize>,
+    unknowns_by_module: &'a BTreeMap<String, BTreeMap<String, usize>>,
 }
 
 fn loc(files: &[Arc<SourceFile>], span: Span) -> Loc {
@@ -170,6 +171,7 @@ pub fn render(report: &Report) -> String {
                 .map(|s| skip(&files, s.span, &s.reason))
                 .collect(),
             unknowns: &report.unknowns,
+            unknowns_by_module: &report.unknowns_by_module,
         },
         findings,
         errors,

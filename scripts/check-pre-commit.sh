@@ -15,8 +15,8 @@ if [ ! -x "$venv/bin/pre-commit" ]; then
     python3 -m venv "$venv"
     "$venv/bin/pip" install --quiet 'pre-commit>=4,<5'
 fi
-export PRE_COMMIT_HOME="$work/pre-commit-home"
-# The hook's build: in its own target directory (never over target/release), and unoptimised,
+# try-repo installs the hook into a new temporary store each time; a shared target directory
+# (never target/release) lets the second run reuse the first one's build, which is unoptimised
 # since it only lints two small files here.
 export CARGO_TARGET_DIR="$work/hook-target"
 export CARGO_PROFILE_RELEASE_OPT_LEVEL=0

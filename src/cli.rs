@@ -125,15 +125,15 @@ pub fn run() -> i32 {
         Command::Lint(args) => lint(*args),
         Command::Rules { format } => {
             let out = match format {
-                CatalogFormat::Human => catalog::render_table(rules::ALL),
-                CatalogFormat::Json => catalog::render_json(rules::ALL),
+                CatalogFormat::Human => catalog::render_table(&rules::catalog()),
+                CatalogFormat::Json => catalog::render_json(&rules::catalog()),
             };
             print(&out)
         }
         Command::Explain { rule } => match rules::find(&rule) {
             Some(r) => print(&catalog::render_page(r.page())),
             None => {
-                let ids: Vec<_> = rules::ALL.iter().map(|r| r.id).collect();
+                let ids: Vec<_> = rules::catalog().iter().map(|r| r.id).collect();
                 usage_error(&format!(
                     "unknown rule '{rule}'; valid rules: {}",
                     if ids.is_empty() {

@@ -11,20 +11,16 @@
 //! CloudFormation `Metadata` on a resource: `sgcheck: {ignore: [{rule: SG001, reason: …}]}`,
 //! `cfn_nag: {rules_to_suppress: [{id: W2, reason: …}]}`, `checkov: {skip: [{id: …}]}`.
 //!
-//! A sgcheck suppression without a reason still suppresses but is reported as a note, and so is
-//! one that suppresses nothing.
+//! A suppression without a reason still suppresses but is reported (SUP001) when its form has
+//! a place for one (sgcheck's own, checkov, cfn_nag; not tfsec/trivy). A sgcheck suppression that
+//! suppresses nothing is reported too (SUP002). Both are catalogued in [`crate::rules::META`].
 
 use std::collections::BTreeMap;
 
-use crate::finding::{Confidence, Finding, Severity};
+use crate::finding::{Confidence, Finding};
 use crate::ir::{Resource, Val};
-use crate::rules::Rule;
+use crate::rules::{Rule, SUPPRESSION_WITHOUT_REASON as NO_REASON, UNUSED_SUPPRESSION as UNUSED};
 use crate::source::{FileId, SourceFile, SourceMap, Span};
-
-/// Rule id and name of the note for a sgcheck suppression without a reason.
-pub const NO_REASON: (&str, &str) = ("SUP001", "suppression-without-reason");
-/// Rule id and name of the note for a sgcheck suppression that matched no finding.
-pub const UNUSED: (&str, &str) = ("SUP002", "unused-suppression");
 
 /// Other tools' check ids mapped to sgcheck rule ids, from the rule pages' `equivalents`.
 #[derive(Debug, Default)]
@@ -78,6 +74,17 @@ enum Scope {
     Resource { file: FileId, address: String },
 }
 
+/// Whose syntax a suppression uses, which decides what is reported about it.
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum Form {
+    /// sgcheck's own: reported without a reason and when it matches nothing.
+    Own,
+    /// Another tool's form with a place for a reason (checkov, cfn_nag): reported without one.
+    ForeignWithReason,
+    /// Another tool's form without one (tfsec, trivy): never reported.
+    Foreign,
+}
+
 #[derive(Debug, Clone)]
 struct Suppression {
     span: Span,
@@ -85,14 +92,13 @@ struct Suppression {
     /// sgcheck rule ids or names this suppression names (after mapping foreign ids).
     rules: Vec<String>,
     reason: Option<String>,
-    /// sgcheck's own form: reported when it has no reason or matches nothing.
-    own: bool,
+    form: Form,
     used: bool,
 }
 
 /// Removes suppressed findings from `findings` and returns notes for sgcheck suppressions
-/// without a reason or without effect (those naming a rule in `disabled` excepted). The caller
-/// adds the notes to the findings and sorts again.
+/// without a reason or without effect (those naming a rule in `disabled` excepted, and none of a
+/// kind that `disabled` names). The caller adds the notes to the findings and sorts again.
 pub fn apply(
     findings: &mut Vec<Finding>,
     resources: &[Resource],
@@ -129,10 +135,10 @@ pub fn apply(
             if cx.matches(s, f) {
                 s.used = true;
                 keep = false;
-                if s.own && s.reason.is_none() {
+                if s.form != Form::Foreign && s.reason.is_none() {
                     notes.entry(s.span).or_insert_with(|| {
                         note(
-                            NO_REASON,
+                            &NO_REASON,
                             s.span,
                             &f.resource,
                             format!(
@@ -151,10 +157,10 @@ pub fn apply(
             .rules
             .iter()
             .any(|r| disabled.iter().any(|d| d.eq_ignore_ascii_case(r)));
-        if s.own && !s.used && !is_disabled {
+        if s.form == Form::Own && !s.used && !is_disabled {
             notes.entry(s.span).or_insert_with(|| {
                 note(
-                    UNUSED,
+                    &UNUSED,
                     s.span,
                     "",
                     format!("suppression of {} matches no finding", s.rules.join(", ")),
@@ -162,19 +168,23 @@ pub fn apply(
             });
         }
     }
-    notes.into_values().collect()
+    notes
+        .into_values()
+        .filter(|n| {
+            !disabled
+                .iter()
+                .any(|d| d.eq_ignore_ascii_case(n.rule) || d == n.name)
+        })
+        .collect()
 }
 
-fn note(
-    kind: (&'static str, &'static str),
-    span: Span,
-    resource: &str,
-    message: String,
-) -> Finding {
+/// A note of `kind` (a [`crate::rules::META`] entry) at a suppression.
+fn note(kind: &'static Rule, span: Span, resource: &str, message: String) -> Finding {
+    let meta = &kind.page().meta;
     Finding {
-        rule: kind.0,
-        name: kind.1,
-        severity: Severity::Note,
+        rule: kind.id,
+        name: meta.name.as_str(),
+        severity: meta.default_severity(),
         confidence: Confidence::Definite,
         span,
         label: "this suppression".to_string(),
@@ -302,7 +312,7 @@ fn comment_suppressions(file: &SourceFile, aliases: &Aliases) -> Vec<Suppression
                     },
                     rules: m.rules,
                     reason: m.reason,
-                    own: m.own,
+                    form: m.form,
                     used: false,
                 });
             }
@@ -332,13 +342,13 @@ fn next_marker(s: &str) -> Option<(usize, &'static str)> {
 struct Marker {
     rules: Vec<String>,
     reason: Option<String>,
-    own: bool,
+    form: Form,
 }
 
 /// Parses the text after a marker (up to the end of the line).
 fn parse_marker(marker: &str, text: &str, aliases: &Aliases) -> Option<Marker> {
     let text = text.trim().trim_end_matches("*/").trim_end();
-    let (rules, reason, own) = match marker {
+    let (rules, reason, form) = match marker {
         "sgcheck:ignore" => {
             let (ids, reason) = if let Some(list) = text.strip_prefix('[') {
                 let (ids, reason) = list.split_once(']')?;
@@ -353,17 +363,21 @@ fn parse_marker(marker: &str, text: &str, aliases: &Aliases) -> Option<Marker> {
                 .filter(|s| !s.is_empty())
                 .map(str::to_string)
                 .collect();
-            (rules, reason, true)
+            (rules, reason, Form::Own)
         }
         "checkov:skip=" => {
             let (id, reason) = text.split_once(':').unwrap_or((text, ""));
             let id = id.split([' ', ',']).next().unwrap_or_default();
-            (aliases.rules(&["checkov"], id), reason, false)
+            (
+                aliases.rules(&["checkov"], id),
+                reason,
+                Form::ForeignWithReason,
+            )
         }
         _ => {
             // tfsec/trivy: `<id>[:exp:<date>]`; both tools accept each other's ids
             let id = text.split([' ', ':']).next().unwrap_or_default();
-            (aliases.rules(&["tfsec", "trivy"], id), "", false)
+            (aliases.rules(&["tfsec", "trivy"], id), "", Form::Foreign)
         }
     };
     if rules.is_empty() {
@@ -373,7 +387,7 @@ fn parse_marker(marker: &str, text: &str, aliases: &Aliases) -> Option<Marker> {
     Some(Marker {
         rules,
         reason: (!reason.is_empty()).then(|| reason.to_string()),
-        own,
+        form,
     })
 }
 
@@ -394,12 +408,12 @@ fn metadata_suppressions(r: &Resource, aliases: &Aliases) -> Vec<Suppression> {
         file: r.span.file,
         address: r.address.clone(),
     };
-    let make = |span: Span, rules: Vec<String>, reason: Option<String>, own: bool| Suppression {
+    let make = |span: Span, rules: Vec<String>, reason: Option<String>, form: Form| Suppression {
         span,
         scope: scope.clone(),
         rules,
         reason: reason.filter(|r| !r.trim().is_empty()),
-        own,
+        form,
         used: false,
     };
     let mut out = Vec::new();
@@ -409,7 +423,7 @@ fn metadata_suppressions(r: &Resource, aliases: &Aliases) -> Vec<Suppression> {
             .map(|s| s.to_string())
             .or_else(|| text(e, "rule"));
         if let Some(rule) = rule {
-            out.push(make(e.span, vec![rule], text(e, "reason"), true));
+            out.push(make(e.span, vec![rule], text(e, "reason"), Form::Own));
         }
     }
     for (tool, list, reason_key) in [
@@ -420,7 +434,12 @@ fn metadata_suppressions(r: &Resource, aliases: &Aliases) -> Vec<Suppression> {
             let Some(id) = text(e, "id") else { continue };
             let rules = aliases.rules(&[tool], &id);
             if !rules.is_empty() {
-                out.push(make(e.span, rules, text(e, reason_key), false));
+                out.push(make(
+                    e.span,
+                    rules,
+                    text(e, reason_key),
+                    Form::ForeignWithReason,
+                ));
             }
         }
     }
@@ -430,6 +449,7 @@ fn metadata_suppressions(r: &Resource, aliases: &Aliases) -> Vec<Suppression> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::finding::Severity;
     use crate::ir::{Existence, Frontend, Value};
 
     const TF: &str = r#"# sgcheck:ignore SG005 egress is needed for updates
@@ -495,7 +515,7 @@ resource "aws_security_group" "web" {
         assert_eq!(findings[0].rule, "SG002");
         // SG003 on line 12 has no finding and no reason: one note (unused wins)
         assert_eq!(notes.len(), 1, "{notes:?}");
-        assert_eq!(notes[0].rule, UNUSED.0);
+        assert_eq!(notes[0].rule, UNUSED.id);
         let lc = file.line_col(notes[0].span.start as usize);
         assert_eq!((lc.line, lc.column), (12, 36));
     }
@@ -509,9 +529,31 @@ resource "aws_security_group" "web" {
         let notes = apply(&mut findings, &[], &sources, &aliases(), &[]);
         assert!(findings.is_empty());
         assert_eq!(notes.len(), 1);
-        assert_eq!(notes[0].rule, NO_REASON.0);
+        assert_eq!(notes[0].rule, NO_REASON.id);
         assert_eq!(notes[0].severity, Severity::Note);
         assert_eq!(notes[0].resource, "aws_security_group.web");
+        // disabling the note by name keeps the suppression working
+        let mut findings = vec![finding(&file, "SG001", 3)];
+        findings[0].resource_span = Span::new(file.id, 0, 1);
+        let disabled = ["suppression-without-reason".to_string()];
+        let notes = apply(&mut findings, &[], &sources, &aliases(), &disabled);
+        assert!(findings.is_empty() && notes.is_empty(), "{notes:?}");
+    }
+
+    #[test]
+    fn foreign_forms_without_a_reason_are_reported_where_they_have_a_place_for_one() {
+        let sources = SourceMap::default();
+        let text = "# checkov:skip=CKV_AWS_260\nx = 1\n# tfsec:ignore:aws-ec2-no-public-ingress-sgr\ny = 2\n";
+        let file = sources.add("a.tf".into(), text);
+        let mut findings = vec![finding(&file, "SG004", 2), finding(&file, "SG004", 4)];
+        for f in &mut findings {
+            f.resource_span = f.span;
+        }
+        let notes = apply(&mut findings, &[], &sources, &aliases(), &[]);
+        assert!(findings.is_empty(), "{findings:?}");
+        assert_eq!(notes.len(), 1, "{notes:?}");
+        assert_eq!(notes[0].rule, NO_REASON.id);
+        assert_eq!(file.line_col(notes[0].span.start as usize).line, 1);
     }
 
     #[test]
@@ -590,7 +632,7 @@ resource "aws_security_group" "web" {
         let notes = apply(&mut findings, &[resource], &sources, &aliases(), &[]);
         assert!(findings.is_empty());
         assert_eq!(notes.len(), 1);
-        assert_eq!(notes[0].rule, NO_REASON.0);
+        assert_eq!(notes[0].rule, NO_REASON.id);
         assert_eq!(notes[0].span, entry_span);
     }
 
@@ -620,6 +662,6 @@ resource "aws_security_group" "web" {
         assert!(parse_marker("trivy:ignore:", "AVD-AWS-9999", &a).is_none());
         let s = parse_marker("checkov:skip=", "CKV_AWS_260:public web", &a).unwrap();
         assert_eq!(s.reason.as_deref(), Some("public web"));
-        assert!(!s.own);
+        assert_eq!(s.form, Form::ForeignWithReason);
     }
 }

@@ -181,26 +181,6 @@ fn bad_parameters_file_is_a_usage_error() {
 }
 
 #[test]
-fn config_unknown_key_names_key_and_position() {
-    let dir = tempfile::tempdir().unwrap();
-    std::fs::write(
-        dir.path().join(".sgcheck.toml"),
-        "[rules]\ndisable = []\n\nadmin_prots = [22]\n",
-    )
-    .unwrap();
-    let sub = dir.path().join("infra");
-    std::fs::create_dir(&sub).unwrap();
-    // found upward from the linted path
-    sgcheck()
-        .arg("lint")
-        .arg(&sub)
-        .assert()
-        .code(2)
-        .stderr(predicate::str::contains(".sgcheck.toml:4:1"))
-        .stderr(predicate::str::contains("admin_prots"));
-}
-
-#[test]
 fn explicit_config_is_used_and_checked() {
     let dir = tempfile::tempdir().unwrap();
     let cfg = dir.path().join("custom.toml");
@@ -310,8 +290,13 @@ fn rules_lists_the_catalog() {
         .clone();
     let v = json_of(&out);
     let rules = v["rules"].as_array().unwrap();
-    assert_eq!(rules.len(), sgcheck::rules::ALL.len());
-    for (r, rule) in rules.iter().zip(sgcheck::rules::ALL) {
+    let catalog = sgcheck::rules::catalog();
+    assert_eq!(
+        catalog.len(),
+        sgcheck::rules::ALL.len() + sgcheck::rules::META.len()
+    );
+    assert_eq!(rules.len(), catalog.len());
+    for (r, rule) in rules.iter().zip(&catalog) {
         assert_eq!(r["id"], rule.id);
         for key in ["name", "severity", "title", "summary"] {
             assert!(r[key].is_string(), "{key} in {r}");
@@ -326,7 +311,7 @@ fn rules_lists_the_catalog() {
 
 #[test]
 fn explain_shows_every_rule_by_id_and_name() {
-    for rule in sgcheck::rules::ALL {
+    for rule in sgcheck::rules::catalog() {
         let name = &rule.page().meta.name;
         for key in [rule.id, name.as_str()] {
             sgcheck()
@@ -360,6 +345,43 @@ fn sarif_of_an_empty_run_is_valid() {
         .stdout
         .clone();
     validate_sarif(&String::from_utf8(out).unwrap());
+}
+
+/// SARIF of real findings: the acceptance scenarios and the example infrastructure, both
+/// frontends, related locations across files, possible-confidence findings.
+#[test]
+fn sarif_of_real_findings_is_valid() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let out = sgcheck()
+        .args(["lint", "--format", "sarif", "--fail-on", "never"])
+        .arg(root.join("fixtures/scenarios"))
+        .arg(root.join("examples/infra"))
+        .assert()
+        .code(0)
+        .get_output()
+        .stdout
+        .clone();
+    let text = String::from_utf8(out).unwrap();
+    validate_sarif(&text);
+    let v: Value = serde_json::from_str(&text).unwrap();
+    let run = &v["runs"][0];
+    let results = run["results"].as_array().unwrap();
+    assert!(results.len() > 50, "{} results", results.len());
+    let rules = run["tool"]["driver"]["rules"].as_array().unwrap();
+    for r in results {
+        let index = r["ruleIndex"]
+            .as_u64()
+            .expect("every result has a rule index");
+        assert_eq!(rules[index as usize]["id"], r["ruleId"]);
+    }
+    let uris: std::collections::BTreeSet<&str> = results
+        .iter()
+        .filter_map(|r| r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"].as_str())
+        .collect();
+    for ext in [".tf", ".yaml"] {
+        assert!(uris.iter().any(|u| u.ends_with(ext)), "a {ext} result");
+    }
+    assert!(results.iter().any(|r| r["relatedLocations"].is_array()));
 }
 
 #[test]
@@ -475,4 +497,46 @@ fn schema_check_catches_broken_sarif() {
     v["runs"][0]["results"][0]["locations"][0]["physicalLocation"]["region"]["startLine"] =
         0.into();
     assert_eq!(sarif_errors(&v).len(), 2, "{:#?}", sarif_errors(&v));
+}
+
+/// The README's rule index is generated from the rule pages; with `SGCHECK_UPDATE_README=1` the
+/// test rewrites it instead of failing.
+#[test]
+fn readme_rule_index_matches_the_rule_pages() {
+    const START: &str = "<!-- rule-index:start -->\n";
+    const END: &str = "<!-- rule-index:end -->";
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("README.md");
+    let readme = std::fs::read_to_string(&path).unwrap();
+    let start = readme.find(START).expect("README has the start marker") + START.len();
+    let end = readme.find(END).expect("README has the end marker");
+    let index = sgcheck::report::catalog::render_markdown(&sgcheck::rules::catalog());
+    if readme[start..end] == index {
+        return;
+    }
+    if std::env::var_os("SGCHECK_UPDATE_README").is_some() {
+        let updated = format!("{}{index}{}", &readme[..start], &readme[end..]);
+        std::fs::write(&path, updated).unwrap();
+        return;
+    }
+    panic!("README rule index is out of date; run with SGCHECK_UPDATE_README=1 or paste:\n{index}");
+}
+
+#[test]
+fn readme_starts_with_the_two_commands() {
+    let readme =
+        std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("README.md")).unwrap();
+    let commands: Vec<&str> = readme
+        .split("```sh\n")
+        .nth(1)
+        .and_then(|block| block.split("```").next())
+        .expect("README has a sh block")
+        .lines()
+        .collect();
+    assert_eq!(
+        commands,
+        [
+            "cargo run --release -- lint examples/infra",
+            "cargo test --locked"
+        ]
+    );
 }

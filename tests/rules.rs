@@ -5,16 +5,23 @@ mod common;
 
 use std::path::Path;
 
-use sgcheck::rules::{page, ALL};
+use sgcheck::rules::{page, ALL, META};
 
 #[test]
 fn registry_and_pages_agree() {
-    let ids: Vec<&str> = ALL.iter().map(|r| r.id).collect();
-    let mut sorted = ids.clone();
-    sorted.sort();
-    sorted.dedup();
-    assert_eq!(ids, sorted, "rule ids are unique and sorted");
-    for r in ALL {
+    for list in [ALL, META] {
+        let ids: Vec<&str> = list.iter().map(|r| r.id).collect();
+        let mut sorted = ids.clone();
+        sorted.sort();
+        sorted.dedup();
+        assert_eq!(ids, sorted, "rule ids are unique and sorted");
+    }
+    let ids: Vec<&str> = ALL.iter().chain(META).map(|r| r.id).collect();
+    assert!(
+        !ALL.iter().any(|r| META.iter().any(|m| m.id == r.id)),
+        "ALL and META are disjoint"
+    );
+    for r in ALL.iter().chain(META) {
         let p = page::parse(r.page_text).unwrap_or_else(|e| panic!("{}: {e}", r.id));
         assert_eq!(p.meta.id, r.id);
         assert!(
@@ -43,7 +50,7 @@ fn write_example(dir: &Path, ex: &page::Example) {
 #[test]
 fn page_examples_behave() {
     let mut fails = Vec::new();
-    for r in ALL {
+    for r in ALL.iter().chain(META) {
         let p = r.page();
         let examples = page::examples(&p.body);
         for fe in ["terraform", "cloudformation"] {

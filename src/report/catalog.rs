@@ -68,6 +68,22 @@ pub fn render_table(rules: &[&Rule]) -> String {
     out
 }
 
+/// The README's rule index: a Markdown table with a row per rule (id linked to its page, name,
+/// default severity, title).
+pub fn render_markdown(rules: &[&Rule]) -> String {
+    let mut out = String::from("| id | name | severity | title |\n|---|---|---|---|\n");
+    for e in rules.iter().map(|r| entry(r)) {
+        out.push_str(&format!(
+            "| [{id}](rules/{id}.md) | `{}` | {} | {} |\n",
+            e.name,
+            e.severity,
+            e.title.replace('|', "\\|"),
+            id = e.id,
+        ));
+    }
+    out
+}
+
 /// A rule page for the terminal: a header line with id, name and default severity, the
 /// title, then the Markdown body with headings underlined and code blocks indented.
 pub fn render_page(page: &Page) -> String {
@@ -167,6 +183,17 @@ mod tests {
             v["rules"][0],
             serde_json::json!({"id": "SG001", "name": "open-admin-port", "severity": "error",
                 "title": "Admin port open", "summary": "SSH from anywhere"})
+        );
+    }
+
+    #[test]
+    fn markdown_index_links_pages_and_escapes_pipes() {
+        static PIPE: Rule = Rule::new("SG002", "+++\nid = \"SG002\"\nname = \"a\"\nseverity = \"note\"\ntitle = \"x | y\"\nsummary = \"\"\n+++\n", no_check);
+        assert_eq!(
+            render_markdown(&[&RULE, &PIPE]),
+            "| id | name | severity | title |\n|---|---|---|---|\n\
+             | [SG001](rules/SG001.md) | `open-admin-port` | error | Admin port open |\n\
+             | [SG002](rules/SG002.md) | `a` | note | x \\| y |\n"
         );
     }
 

@@ -262,12 +262,13 @@ fn notifications(report: &Report, files: &[Arc<SourceFile>]) -> Vec<Notification
 /// Renders the SARIF log (pretty-printed, newline-terminated).
 pub fn render(report: &Report) -> String {
     let files = report.sources.files();
+    let catalog = rules::catalog();
     let results = report
         .findings
         .iter()
         .map(|f| SarifResult {
             rule_id: f.rule,
-            rule_index: rules::ALL.iter().position(|r| r.id == f.rule),
+            rule_index: catalog.iter().position(|r| r.id == f.rule),
             level: level(f.severity),
             message: Text {
                 text: f.message.clone(),
@@ -298,7 +299,7 @@ pub fn render(report: &Report) -> String {
                     name: "sgcheck",
                     version: env!("CARGO_PKG_VERSION"),
                     information_uri: information_uri(),
-                    rules: rules::ALL.iter().map(|r| descriptor(r)).collect(),
+                    rules: catalog.iter().map(|r| descriptor(r)).collect(),
                 },
             },
             invocations: vec![Invocation {

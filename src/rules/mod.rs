@@ -1,4 +1,5 @@
 //! Rules: each reads the model and reports findings. One file per rule, registered in [`ALL`].
+//! Diagnostics reported outside the model checks (suppression notes) are catalogued in [`META`].
 
 mod exposure;
 mod nacl_entries;
@@ -115,6 +116,23 @@ pub static ALL: &[&Rule] = &[
     &vpc001_no_flow_logs::RULE,
 ];
 
+/// Diagnostics that have a page and a catalog entry like a rule but no model check: they are
+/// reported by [`crate::suppress::apply`]. Sorted by id.
+pub static META: &[&Rule] = &[&SUPPRESSION_WITHOUT_REASON, &UNUSED_SUPPRESSION];
+
+/// SUP001: a sgcheck suppression without a reason.
+pub static SUPPRESSION_WITHOUT_REASON: Rule = rule!("SUP001", reported_by_suppress);
+/// SUP002: a sgcheck suppression that matches no finding.
+pub static UNUSED_SUPPRESSION: Rule = rule!("SUP002", reported_by_suppress);
+
+/// The check of a [`META`] entry: there is nothing to look at in the model.
+fn reported_by_suppress(_: &NetModel, _: &mut Ctx) {}
+
+/// The whole catalog: [`ALL`], then [`META`].
+pub fn catalog() -> Vec<&'static Rule> {
+    ALL.iter().chain(META).copied().collect()
+}
+
 /// What a check reads besides the model, and what it reports into.
 pub struct Ctx<'a> {
     pub settings: &'a Settings,
@@ -187,9 +205,10 @@ pub fn run(model: &NetModel, settings: &Settings) -> Vec<Finding> {
     cx.findings
 }
 
-/// Looks a rule up by id or name (case-insensitive id).
+/// Looks a catalog entry up by id or name (case-insensitive id).
 pub fn find(id_or_name: &str) -> Option<&'static Rule> {
     ALL.iter()
+        .chain(META)
         .copied()
         .find(|r| r.id.eq_ignore_ascii_case(id_or_name) || r.page().meta.name == id_or_name)
 }

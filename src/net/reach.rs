@@ -2,6 +2,8 @@
 //! atoms, with a witness path for what is reachable and the first blocking element for what
 //! is not.
 
+use rayon::prelude::*;
+
 use super::nacl::{sweep, Mode};
 use super::route::{igw_attached, igw_routed};
 use super::sets::{all_ports, internet, Addrs, Family, Ports, Proto};
@@ -68,6 +70,7 @@ fn cite(span: crate::source::Span, message: impl Into<String>) -> Cite {
 /// Analyses every endpoint of the model.
 pub fn analyse(m: &NetModel, settings: &Settings) -> Vec<Outcome> {
     (0..m.endpoints.len())
+        .into_par_iter()
         .map(|i| analyse_one(m, i, settings))
         .collect()
 }

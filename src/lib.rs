@@ -138,6 +138,10 @@ pub fn lint(paths: &[PathBuf], settings: &Settings) -> Report {
     sort_findings(&mut findings, &report.sources);
 
     report.resources = lowered.resources.len();
+    // freeing the IR of a large run takes a while; it need not delay the report
+    drop(model);
+    let resources = std::mem::take(&mut lowered.resources);
+    rayon::spawn(move || drop(resources));
     report.findings = findings;
     report.errors.extend(lowered.errors);
     report.skipped.extend(lowered.skipped);

@@ -296,9 +296,49 @@ pub struct NetModel<'a> {
     pub edge_assoc: Vec<Vec<Cite>>,
     /// Configuration problems found while building (route to an unattached IGW …).
     pub notes: Vec<Cite>,
+    /// Internet gateways by attached VPC, built on first use (see [`NetModel::igw_candidates`]).
+    igw_index: std::sync::OnceLock<IgwIndex>,
+}
+
+/// Internet gateways attached to each known VPC, and those with an unknown attachment.
+#[derive(Debug, Default)]
+struct IgwIndex {
+    by_vpc: std::collections::HashMap<Id, Vec<Id>>,
+    unknown: Vec<Id>,
 }
 
 impl NetModel<'_> {
+    /// Internet gateways that may be attached to `vpc`, in index order: those attached to it
+    /// and those with an unknown attachment. Every other gateway is certainly not attached.
+    pub fn igw_candidates(&self, vpc: Id) -> Vec<Id> {
+        let index = self.igw_index.get_or_init(|| {
+            let mut index = IgwIndex::default();
+            for (g, igw) in self.igws.iter().enumerate() {
+                let mut vpcs: Vec<Id> = Vec::new();
+                for (v, _) in &igw.attachments {
+                    match v {
+                        K::Known(v) if !vpcs.contains(v) => vpcs.push(*v),
+                        K::Known(_) => {}
+                        K::Unknown(_) => {
+                            if index.unknown.last() != Some(&g) {
+                                index.unknown.push(g);
+                            }
+                        }
+                    }
+                }
+                for v in vpcs {
+                    index.by_vpc.entry(v).or_default().push(g);
+                }
+            }
+            index
+        });
+        let mut out: Vec<Id> = index.by_vpc.get(&vpc).cloned().unwrap_or_default();
+        out.extend(&index.unknown);
+        out.sort_unstable();
+        out.dedup();
+        out
+    }
+
     /// The source map-independent address of a VPC's scope (root module dir or template).
     pub fn vpc_of_subnet(&self, s: Id) -> K<Id> {
         self.subnets[s].vpc.clone()

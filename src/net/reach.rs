@@ -268,7 +268,10 @@ fn path(
     let vpc = &m.vpcs[v];
 
     // 3. an internet gateway attached to the VPC
-    let igw = (0..m.igws.len()).find(|&g| igw_attached(m, g, v, mode, &mut assumed));
+    let igw = m
+        .igw_candidates(v)
+        .into_iter()
+        .find(|&g| igw_attached(m, g, v, mode, &mut assumed));
     let Some(g) = igw else {
         return Err(format!(
             "no internet gateway is attached to {}",

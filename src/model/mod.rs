@@ -344,3 +344,50 @@ impl NetModel<'_> {
         self.subnets[s].vpc.clone()
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn igw(attachments: Vec<K<Id>>) -> Igw {
+        Igw {
+            key: String::new(),
+            address: String::new(),
+            span: Span::default(),
+            implicit: false,
+            attachments: attachments
+                .into_iter()
+                .map(|a| {
+                    let cite = Cite {
+                        span: Span::default(),
+                        message: String::new(),
+                    };
+                    (a, cite)
+                })
+                .collect(),
+        }
+    }
+
+    #[test]
+    fn igw_candidates_are_attached_or_unknown_in_index_order() {
+        let unknown = || {
+            K::Unknown(Unk {
+                reason: "vpc_id is unknown".into(),
+                span: Span::default(),
+            })
+        };
+        let m = NetModel {
+            igws: vec![
+                igw(vec![K::Known(1)]),
+                igw(vec![unknown(), unknown()]),
+                igw(vec![K::Known(0), K::Known(0)]),
+                igw(vec![]),
+                igw(vec![K::Known(1), unknown()]),
+            ],
+            ..NetModel::default()
+        };
+        assert_eq!(m.igw_candidates(0), vec![1, 2, 4]);
+        assert_eq!(m.igw_candidates(1), vec![0, 1, 4]);
+        assert_eq!(m.igw_candidates(7), vec![1, 4]);
+    }
+}

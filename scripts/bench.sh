@@ -19,6 +19,7 @@ while [ $# -gt 0 ]; do
   esac
   shift
 done
+[ -d "$corpus" ] || { echo "no corpus at $corpus (use --corpus DIR)" >&2; exit 2; }
 for tool in hyperfine /usr/bin/time python3; do
   command -v "$tool" >/dev/null || { echo "missing $tool" >&2; exit 2; }
 done
@@ -43,7 +44,7 @@ hyperfine -N -i -w 1 -r 10 --export-json "$work/corpus.json" \
   "$bin lint $corpus --format json"
 echo "corpus: $(rss "$bin" lint "$corpus" --format json)"
 
-one=$(find "$corpus" -name '*.tf' -size -8k | sort | head -1)
+one=$(find "$corpus" -name '*.tf' -size -8k | sort | head -1 || true)
 if [ -n "$one" ]; then
   echo "## one file: $one"
   hyperfine -N -i -w 3 -r 30 "$bin lint $one --format json"

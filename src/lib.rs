@@ -67,65 +67,65 @@ pub fn lint(paths: &[PathBuf], settings: &Settings) -> Report {
     let read: Vec<_> = walked
         .files
         .par_iter()
-        .map(|w| {
-            (
-                w.kind,
-                w.path.clone(),
-                read_file(&w.path, settings.max_file_size),
-            )
-        })
+        .map(|w| (w.kind, read_file(&w.path, settings.max_file_size)))
         .collect();
+    // files get ids in walk order; line indexes are built in parallel
+    let mut texts = Vec::with_capacity(read.len());
+    let mut outcomes = Vec::with_capacity(read.len());
+    for (w, (kind, content)) in walked.files.into_iter().zip(read) {
+        let (text, outcome): (Arc<str>, _) = match content {
+            Ok(text) => (text, Outcome::Lint(kind)),
+            Err(ReadProblem::Io(e)) => {
+                report.path_errors.push((w.path, e));
+                continue;
+            }
+            Err(ReadProblem::TooLarge(size)) => ("".into(), Outcome::TooLarge(size)),
+            Err(ReadProblem::NotUtf8 { lossy, offset }) => (lossy.into(), Outcome::NotUtf8(offset)),
+        };
+        texts.push((w.path, text));
+        outcomes.push(outcome);
+    }
     let mut templates = Vec::new();
     let mut terraform = Vec::new();
-    for (kind, path, content) in read {
-        match content {
-            Ok(text) => {
-                let file = report.sources.add(path, text);
-                match kind {
-                    FileKind::MaybeTemplate => templates.push(file),
-                    _ => terraform.push(file),
-                }
-            }
-            Err(ReadProblem::Io(e)) => report.path_errors.push((path, e)),
-            Err(ReadProblem::TooLarge(size)) => {
-                let file = report.sources.add(path, "");
-                report.skipped.push(Skip {
-                    span: Span::new(file.id, 0, 0),
-                    reason: format!(
-                        "file is {size} bytes, over the {} byte limit",
-                        settings.max_file_size
-                    ),
-                });
-            }
-            Err(ReadProblem::NotUtf8 { lossy, offset }) => {
-                let file = report.sources.add(path, lossy);
-                report.errors.push(Diagnostic {
-                    span: Span::new(file.id, offset, offset),
-                    message: "file is not valid UTF-8".to_string(),
-                });
-            }
+    for (file, outcome) in report.sources.add_all(texts).into_iter().zip(outcomes) {
+        match outcome {
+            Outcome::Lint(FileKind::MaybeTemplate) => templates.push(file),
+            Outcome::Lint(_) => terraform.push(file),
+            Outcome::TooLarge(size) => report.skipped.push(Skip {
+                span: Span::new(file.id, 0, 0),
+                reason: format!(
+                    "file is {size} bytes, over the {} byte limit",
+                    settings.max_file_size
+                ),
+            }),
+            Outcome::NotUtf8(offset) => report.errors.push(Diagnostic {
+                span: Span::new(file.id, offset, offset),
+                message: "file is not valid UTF-8".to_string(),
+            }),
         }
     }
 
     let mut lowered = Lowered::default();
-    // a YAML/JSON file is a CloudFormation template, a Terraform plan, or not ours
-    let cfn: Vec<Lowered> = templates
-        .par_iter()
-        .filter_map(|f| {
-            frontend::cloudformation::lower_file(f, settings)
-                .or_else(|| frontend::terraform::lower_plan(f))
-        })
-        .collect();
-    report.files += cfn.len();
+    // CloudFormation and Terraform are lowered concurrently: neither waits for the other's
+    // slowest file. Only Terraform adds files to the source map, so file ids stay stable.
+    let (cfn, tf) = rayon::join(
+        || {
+            // a YAML/JSON file is a CloudFormation template, a Terraform plan, or not ours
+            templates
+                .par_iter()
+                .filter_map(|f| {
+                    frontend::cloudformation::lower_file(f, settings)
+                        .or_else(|| frontend::terraform::lower_plan(f))
+                })
+                .collect::<Vec<Lowered>>()
+        },
+        || frontend::terraform::lower(&terraform, &report.sources, settings),
+    );
+    report.files += cfn.len() + terraform.len();
     for l in cfn {
         lowered.extend(l);
     }
-    report.files += terraform.len();
-    lowered.extend(frontend::terraform::lower(
-        &terraform,
-        &report.sources,
-        settings,
-    ));
+    lowered.extend(tf);
 
     let model = model::build(&lowered.resources, &report.sources, settings);
     let mut findings = rules::run(&model, settings);
@@ -140,6 +140,10 @@ pub fn lint(paths: &[PathBuf], settings: &Settings) -> Report {
     sort_findings(&mut findings, &report.sources);
 
     report.resources = lowered.resources.len();
+    // freeing the IR of a large run takes a while; it need not delay the report
+    drop(model);
+    let resources = std::mem::take(&mut lowered.resources);
+    rayon::spawn(move || drop(resources));
     report.findings = findings;
     report.errors.extend(lowered.errors);
     report.skipped.extend(lowered.skipped);
@@ -171,6 +175,13 @@ fn sort_findings(findings: &mut [Finding], sources: &SourceMap) {
             f.message.clone(),
         )
     });
+}
+
+/// What becomes of a file that was read.
+enum Outcome {
+    Lint(FileKind),
+    TooLarge(u64),
+    NotUtf8(usize),
 }
 
 enum ReadProblem {

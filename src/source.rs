@@ -171,6 +171,22 @@ impl SourceMap {
         file
     }
 
+    /// Adds files in order, with consecutive ids; their line indexes are built in parallel.
+    pub fn add_all(&self, files: Vec<(PathBuf, Arc<str>)>) -> Vec<Arc<SourceFile>> {
+        use rayon::prelude::*;
+        let mut all = self.files.write().unwrap_or_else(|e| e.into_inner());
+        let base = all.len();
+        let added: Vec<Arc<SourceFile>> = files
+            .into_par_iter()
+            .enumerate()
+            .map(|(i, (path, text))| {
+                Arc::new(SourceFile::new(FileId((base + i) as u32), path, text))
+            })
+            .collect();
+        all.extend(added.iter().cloned());
+        added
+    }
+
     /// The file with this id.
     pub fn get(&self, id: FileId) -> Arc<SourceFile> {
         self.files.read().unwrap_or_else(|e| e.into_inner())[id.0 as usize].clone()

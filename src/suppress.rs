@@ -17,6 +17,8 @@
 
 use std::collections::BTreeMap;
 
+use rayon::prelude::*;
+
 use crate::finding::{Confidence, Finding};
 use crate::ir::{Resource, Val};
 use crate::rules::{Rule, SUPPRESSION_WITHOUT_REASON as NO_REASON, UNUSED_SUPPRESSION as UNUSED};
@@ -108,8 +110,8 @@ pub fn apply(
 ) -> Vec<Finding> {
     let files = sources.files();
     let mut sups: Vec<Suppression> = files
-        .iter()
-        .flat_map(|f| comment_suppressions(f, aliases))
+        .par_iter()
+        .flat_map_iter(|f| comment_suppressions(f, aliases))
         .collect();
     sups.extend(
         resources
@@ -287,6 +289,9 @@ fn is_comment_line(line: &str) -> bool {
 /// The comment suppressions of one file.
 fn comment_suppressions(file: &SourceFile, aliases: &Aliases) -> Vec<Suppression> {
     let mut out = Vec::new();
+    if !MARKERS.iter().any(|m| file.text.contains(m)) {
+        return out;
+    }
     let mut offset = 0;
     for (i, line) in file.text.split_inclusive('\n').enumerate() {
         let Some(comment) = ["#", "//", "/*"].iter().filter_map(|p| line.find(p)).min() else {

@@ -302,4 +302,94 @@ pub struct NetModel<'a> {
     pub main_rt_assoc: Vec<Vec<(Id, Cite)>>,
     /// Edge associations (gateway route tables) per VPC: inbound detours.
     pub edge_assoc: Vec<Vec<Cite>>,
+    /// Internet gateways by attached VPC, built on first use (see [`NetModel::igw_candidates`]).
+    igw_index: std::sync::OnceLock<IgwIndex>,
+}
+
+/// Internet gateways attached to each known VPC, and those with an unknown attachment.
+#[derive(Debug, Default)]
+struct IgwIndex {
+    by_vpc: std::collections::HashMap<Id, Vec<Id>>,
+    unknown: Vec<Id>,
+}
+
+impl NetModel<'_> {
+    /// Internet gateways that may be attached to `vpc`, in index order: those attached to it
+    /// and those with an unknown attachment. Every other gateway is certainly not attached.
+    pub fn igw_candidates(&self, vpc: Id) -> Vec<Id> {
+        let index = self.igw_index.get_or_init(|| {
+            let mut index = IgwIndex::default();
+            for (g, igw) in self.igws.iter().enumerate() {
+                let mut vpcs: Vec<Id> = Vec::new();
+                for (v, _) in &igw.attachments {
+                    match v {
+                        K::Known(v) if !vpcs.contains(v) => vpcs.push(*v),
+                        K::Known(_) => {}
+                        K::Unknown(_) => {
+                            if index.unknown.last() != Some(&g) {
+                                index.unknown.push(g);
+                            }
+                        }
+                    }
+                }
+                for v in vpcs {
+                    index.by_vpc.entry(v).or_default().push(g);
+                }
+            }
+            index
+        });
+        let mut out: Vec<Id> = index.by_vpc.get(&vpc).cloned().unwrap_or_default();
+        out.extend(&index.unknown);
+        out.sort_unstable();
+        out.dedup();
+        out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn igw(attachments: Vec<K<Id>>) -> Igw {
+        Igw {
+            key: String::new(),
+            address: String::new(),
+            span: Span::default(),
+            implicit: false,
+            attachments: attachments
+                .into_iter()
+                .map(|a| {
+                    let cite = Cite {
+                        span: Span::default(),
+                        message: String::new(),
+                        implicit: false,
+                    };
+                    (a, cite)
+                })
+                .collect(),
+        }
+    }
+
+    #[test]
+    fn igw_candidates_are_attached_or_unknown_in_index_order() {
+        let unknown = || {
+            K::Unknown(Unk {
+                reason: "vpc_id is unknown".into(),
+                span: Span::default(),
+            })
+        };
+        let m = NetModel {
+            igws: vec![
+                igw(vec![K::Known(1)]),
+                igw(vec![unknown(), unknown()]),
+                igw(vec![K::Known(0), K::Known(0)]),
+                igw(vec![]),
+                igw(vec![K::Known(1), unknown()]),
+            ],
+            ..NetModel::default()
+        };
+        assert_eq!(m.igw_candidates(0), vec![1, 2, 4]);
+        assert_eq!(m.igw_candidates(1), vec![0, 1, 4]);
+        assert_eq!(m.igw_candidates(7), vec![1, 4]);
+    }
 }

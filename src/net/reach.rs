@@ -2,6 +2,8 @@
 //! atoms, with a witness path for what is reachable and the first blocking element for what
 //! is not.
 
+use rayon::prelude::*;
+
 use super::nacl::{sweep, Mode};
 use super::route::{igw_attached, igw_routed};
 use super::sets::{admits_internet, all_ports, family_of, internet, Addrs, Family, Ports, Proto};
@@ -69,6 +71,7 @@ fn cite(span: crate::source::Span, message: impl Into<String>) -> Cite {
 /// Analyses every endpoint of the model.
 pub fn analyse(m: &NetModel, settings: &Settings) -> Vec<Outcome> {
     (0..m.endpoints.len())
+        .into_par_iter()
         .map(|i| analyse_one(m, i, settings))
         .collect()
 }
@@ -266,7 +269,10 @@ fn path(
     let vpc = &m.vpcs[v];
 
     // 3. an internet gateway attached to the VPC
-    let igw = (0..m.igws.len()).find(|&g| igw_attached(m, g, v, mode, &mut assumed));
+    let igw = m
+        .igw_candidates(v)
+        .into_iter()
+        .find(|&g| igw_attached(m, g, v, mode, &mut assumed));
     let Some(g) = igw else {
         return Err(format!(
             "no internet gateway is attached to {}",

@@ -2,6 +2,7 @@
 
 use std::fmt;
 use std::net::{Ipv4Addr, Ipv6Addr};
+use std::sync::OnceLock;
 
 use ipnet::{IpNet, Ipv4Net, Ipv6Net};
 use range_set_blaze::RangeSetBlaze;
@@ -245,8 +246,15 @@ const NON_ROUTABLE_V4: &[&str] = &[
 
 /// Internet source addresses of a family: IPv4 minus non-routable ranges; IPv6 `2000::/3`.
 pub fn internet(f: Family) -> Addrs {
+    internet_ref(f).clone()
+}
+
+/// [`internet`], computed once per process and borrowed.
+pub fn internet_ref(f: Family) -> &'static Addrs {
+    static V4: OnceLock<Addrs> = OnceLock::new();
+    static V6: OnceLock<Addrs> = OnceLock::new();
     match f {
-        Family::V4 => {
+        Family::V4 => V4.get_or_init(|| {
             let mut s = Addrs::all(Family::V4);
             for c in NON_ROUTABLE_V4 {
                 if let Ok(n) = c.parse::<IpNet>() {
@@ -254,18 +262,20 @@ pub fn internet(f: Family) -> Addrs {
                 }
             }
             s
-        }
-        Family::V6 => "2000::/3"
-            .parse::<IpNet>()
-            .map(|n| Addrs::from_net(&n))
-            .unwrap_or(Addrs::empty(Family::V6)),
+        }),
+        Family::V6 => V6.get_or_init(|| {
+            "2000::/3"
+                .parse::<IpNet>()
+                .map(|n| Addrs::from_net(&n))
+                .unwrap_or(Addrs::empty(Family::V6))
+        }),
     }
 }
 
 /// True when a source set counts as "the internet": its public part is as wide as a /8 (IPv4)
 /// or a /16 (IPv6). `0.0.0.0/1` is; a /32 admin address or a partner /24 is not.
 pub fn is_internet_wide(a: &Addrs) -> bool {
-    let public = a.and(&internet(a.family()));
+    let public = a.and(internet_ref(a.family()));
     match (a.family(), public.log2_len()) {
         (Family::V4, Some(bits)) => bits >= 24,
         (Family::V6, Some(bits)) => bits >= 112,

@@ -30,6 +30,8 @@ mod vpc001_no_flow_logs;
 
 use std::sync::OnceLock;
 
+use rayon::prelude::*;
+
 use crate::finding::{Confidence, Finding, Related};
 use crate::model::{Cite, NetModel};
 use crate::net::reach::Outcome;
@@ -137,7 +139,7 @@ pub fn catalog() -> Vec<&'static Rule> {
 pub struct Ctx<'a> {
     pub settings: &'a Settings,
     /// Reachability of every endpoint, by endpoint index.
-    pub reach: Vec<Outcome>,
+    pub reach: &'a [Outcome],
     pub findings: Vec<Finding>,
 }
 
@@ -185,24 +187,28 @@ pub fn related(c: &Cite) -> Related {
     }
 }
 
-/// Runs every enabled rule.
+/// Runs every enabled rule, in parallel; findings come in rule order.
 pub fn run(model: &NetModel, settings: &Settings) -> Vec<Finding> {
-    let mut cx = Ctx {
-        settings,
-        reach: crate::net::reach::analyse(model, settings),
-        findings: Vec::new(),
-    };
-    for rule in ALL {
-        if settings
-            .disabled_rules
-            .iter()
-            .any(|d| d == rule.id || *d == rule.page().meta.name)
-        {
-            continue;
-        }
-        (rule.check)(model, &mut cx);
-    }
-    cx.findings
+    let reach = crate::net::reach::analyse(model, settings);
+    let per_rule: Vec<Vec<Finding>> = ALL
+        .par_iter()
+        .filter(|rule| {
+            !settings
+                .disabled_rules
+                .iter()
+                .any(|d| d == rule.id || *d == rule.page().meta.name)
+        })
+        .map(|rule| {
+            let mut cx = Ctx {
+                settings,
+                reach: &reach,
+                findings: Vec::new(),
+            };
+            (rule.check)(model, &mut cx);
+            cx.findings
+        })
+        .collect();
+    per_rule.concat()
 }
 
 /// Looks a catalog entry up by id or name (case-insensitive id).

@@ -1,11 +1,20 @@
 //! SG006: a VPC's default security group keeps or is given rules.
 
+use std::collections::HashMap;
+
 use super::{At, Ctx, Rule};
 use crate::model::{NetModel, SgKind};
 
 pub static RULE: Rule = crate::rule!("SG006", check);
 
 fn check(m: &NetModel, cx: &mut Ctx) {
+    // default group key → its VPC (the first VPC when several share a key)
+    let mut vpc_of: HashMap<&str, &str> = HashMap::new();
+    for v in &m.vpcs {
+        vpc_of
+            .entry(m.sgs[v.default_sg].key.as_str())
+            .or_insert(v.address.as_str());
+    }
     for sg in m.sgs.iter().filter(|s| s.kind == SgKind::VpcDefault) {
         let declared: Vec<_> = sg.rules.iter().filter(|r| !r.implicit).collect();
         let Some(first) = declared.first() else {
@@ -15,7 +24,7 @@ fn check(m: &NetModel, cx: &mut Ctx) {
         blocks.dedup();
         let message = format!(
             "the default security group of {} has {} declared rule{}; resources that name no group get them",
-            m.vpcs.iter().find(|v| m.sgs[v.default_sg].key == sg.key).map_or("its VPC", |v| v.address.as_str()),
+            vpc_of.get(sg.key.as_str()).copied().unwrap_or("its VPC"),
             blocks.len(),
             if blocks.len() == 1 { "" } else { "s" }
         );

@@ -355,11 +355,9 @@ fn launch_endpoint(
             ),
         },
         (None, None) => {
-            let v = b.default_vpc(r, r.span);
-            let s = b.m.vpcs[v].default_subnet.unwrap_or(0);
-            let c = cite(r.span, format!("{} names no subnet, so it lands in a default subnet of the default VPC (implicit)", r.address));
+            let (s, c) = default_placement(b, r, "subnet");
             default_vpc_cite = Some(c.clone());
-            (K::Known(s), c)
+            (s, c)
         }
     };
     let eni_sgs: Vec<&Val> = match (spec.sgs.is_empty(), spec.eni) {
@@ -617,29 +615,11 @@ fn load_balancer(b: &mut Builder, r: &Resource, mut listen: Vec<(Proto, Ports, C
     }
     let mut default_vpc_cite = None;
     if subnets.is_empty() {
-        let v = b.default_vpc(r, r.span);
-        let s = b.m.vpcs[v].default_subnet.unwrap_or(0);
-        let c = cite(
-            r.span,
-            format!(
-                "{} names no subnet, so it lands in the default VPC (implicit)",
-                r.address
-            ),
-        );
+        let (s, c) = default_placement(b, r, "subnet");
         default_vpc_cite = Some(c.clone());
-        subnets.push((K::Known(s), c));
+        subnets.push((s, c));
     }
-    let sgs: Vec<(K<Id>, Cite)> = rattr(r, &["security_groups", "SecurityGroups"])
-        .map(elems)
-        .unwrap_or_default()
-        .into_iter()
-        .map(|v| {
-            (
-                b.rs.sg(v),
-                cite(v.span, format!("{} uses this security group", r.address)),
-            )
-        })
-        .collect();
+    let sgs = attached_groups(b, r, &["security_groups", "SecurityGroups"]);
     let network = rattr(r, &["load_balancer_type", "Type"])
         .and_then(|v| v.as_str().map(|s| s.into_owned()))
         .is_some_and(|t| t == "network" || t == "gateway");
@@ -673,6 +653,35 @@ fn load_balancer(b: &mut Builder, r: &Resource, mut listen: Vec<(Proto, Ports, C
         default_vpc_cite,
         maybe: maybe_of(r),
     }
+}
+
+/// A resource that names no `what` lands in a default subnet of the default VPC.
+fn default_placement(b: &mut Builder, r: &Resource, what: &str) -> (K<Id>, Cite) {
+    let v = b.default_vpc(r, r.span);
+    let s = b.m.vpcs[v].default_subnet.unwrap_or(0);
+    let c = cite(
+        r.span,
+        format!(
+            "{} names no {what}, so it lands in a default subnet of the default VPC (implicit)",
+            r.address
+        ),
+    );
+    (K::Known(s), c)
+}
+
+/// Security groups a load balancer or database lists under one of `names`.
+fn attached_groups(b: &Builder, r: &Resource, names: &[&str]) -> Vec<(K<Id>, Cite)> {
+    rattr(r, names)
+        .map(elems)
+        .unwrap_or_default()
+        .into_iter()
+        .map(|v| {
+            (
+                b.rs.sg(v),
+                cite(v.span, format!("{} uses this security group", r.address)),
+            )
+        })
+        .collect()
 }
 
 /// Default port of a database engine.
@@ -737,30 +746,12 @@ fn database(b: &mut Builder, r: &Resource) -> Endpoint {
             )],
         },
         None => {
-            let v = b.default_vpc(r, r.span);
-            let s = b.m.vpcs[v].default_subnet.unwrap_or(0);
-            let c = cite(
-                r.span,
-                format!(
-                    "{} names no DB subnet group, so it lands in the default VPC (implicit)",
-                    r.address
-                ),
-            );
+            let (s, c) = default_placement(b, r, "DB subnet group");
             default_vpc_cite = Some(c.clone());
-            vec![(K::Known(s), c)]
+            vec![(s, c)]
         }
     };
-    let sgs: Vec<(K<Id>, Cite)> = rattr(r, &["vpc_security_group_ids", "VPCSecurityGroups"])
-        .map(elems)
-        .unwrap_or_default()
-        .into_iter()
-        .map(|v| {
-            (
-                b.rs.sg(v),
-                cite(v.span, format!("{} uses this security group", r.address)),
-            )
-        })
-        .collect();
+    let sgs = attached_groups(b, r, &["vpc_security_group_ids", "VPCSecurityGroups"]);
     let port = rattr(r, &["port", "Port"]);
     let engine = rattr(r, &["engine", "Engine"]).and_then(|v| v.as_str().map(|s| s.into_owned()));
     let ports = match (

@@ -154,21 +154,26 @@ mod tests {
 
     const SRC: u128 = 0x0808_0808; // 8.8.8.8
 
-    #[test]
-    fn first_match_wins() {
-        let n = nacl(vec![
-            entry(false, 100, false, Proto::Tcp, 22, 22, "0.0.0.0/0"),
-            entry(false, 200, true, Proto::All, 0, 0, "0.0.0.0/0"),
-        ]);
-        let s = sweep(
-            &n,
+    /// Inbound TCP from `SRC` over every port.
+    fn tcp_in(n: &Nacl) -> Sweep<'_> {
+        sweep(
+            n,
             false,
             Proto::Tcp,
             Family::V4,
             SRC,
             &all_ports(),
             Mode::Must,
-        );
+        )
+    }
+
+    #[test]
+    fn first_match_wins() {
+        let n = nacl(vec![
+            entry(false, 100, false, Proto::Tcp, 22, 22, "0.0.0.0/0"),
+            entry(false, 200, true, Proto::All, 0, 0, "0.0.0.0/0"),
+        ]);
+        let s = tcp_in(&n);
         assert!(!s.allowed.contains(22));
         assert!(s.allowed.contains(80));
         assert_eq!(s.decider(22).unwrap().rule_no, 100);
@@ -177,15 +182,7 @@ mod tests {
             entry(false, 100, true, Proto::All, 0, 0, "0.0.0.0/0"),
             entry(false, 200, false, Proto::Tcp, 22, 22, "0.0.0.0/0"),
         ]);
-        let s = sweep(
-            &n,
-            false,
-            Proto::Tcp,
-            Family::V4,
-            SRC,
-            &all_ports(),
-            Mode::Must,
-        );
+        let s = tcp_in(&n);
         assert!(s.allowed.contains(22));
     }
 
@@ -225,15 +222,7 @@ mod tests {
     #[test]
     fn tcp_port_zero_is_only_zero() {
         let n = nacl(vec![entry(false, 100, true, Proto::Tcp, 0, 0, "0.0.0.0/0")]);
-        let s = sweep(
-            &n,
-            false,
-            Proto::Tcp,
-            Family::V4,
-            SRC,
-            &all_ports(),
-            Mode::Must,
-        );
+        let s = tcp_in(&n);
         assert!(s.allowed.contains(0) && !s.allowed.contains(22));
     }
 }

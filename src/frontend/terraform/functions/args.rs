@@ -85,7 +85,7 @@ pub(super) fn integer(v: &Val) -> Res<i64> {
         )));
     }
     // 2^63 is exactly representable; anything at or beyond it does not fit.
-    if n >= 9_223_372_036_854_775_808.0 || n < -9_223_372_036_854_775_808.0 {
+    if !(-9_223_372_036_854_775_808.0..9_223_372_036_854_775_808.0).contains(&n) {
         return Err(Fail::Error(format!(
             "number {} is too large",
             fmt_number(n)

@@ -105,13 +105,12 @@ fn chunklist(args: &[Val], span: Span) -> Res {
     Ok(list_of(chunks, span))
 }
 
-/// The first argument that is neither null nor an empty string, as it is.
+/// The first argument that is neither null nor an empty string, as it is (a reference is an
+/// identifier, never empty).
 fn coalesce(args: &[Val], _span: Span) -> Res {
     for v in args {
-        if let Some(fail) = pending(v) {
-            return Err(fail);
-        }
         match &v.value {
+            Value::Unknown(_) => return Err(Fail::Unknown(v.clone())),
             Value::Null => {}
             Value::String(s) if s.is_empty() => {}
             _ => return Ok(v.clone()),

@@ -196,3 +196,6 @@ fn substitute(
     }
     Some(results)
 }
+
+#[cfg(test)]
+mod tests;

@@ -602,6 +602,7 @@ fn collections() {
         ("zipmap", vec![strs(&["a"]), strs(&[])], "does not match"),
         ("length", vec![n(1.0)], "list, map, or string"),
         ("concat", vec![s("a")], "list required"),
+        ("concat", vec![], "at least 1"),
     ]);
 }
 
@@ -927,6 +928,8 @@ fn unknown_argument_makes_result_unknown_with_reason_and_origins() {
         ("tonumber", vec![rf("aws_vpc.x", "id")]),
         ("coalesce", vec![null(), unk("u"), s("x")]),
         ("element", vec![strs(&["a"]), unk("u")]),
+        ("index", vec![l(vec![unk("u"), s("a")]), s("a")]),
+        ("formatlist", vec![s("%s"), unk("u")]),
     ] {
         let v = call(name, &args, call_span()).unwrap();
         assert!(v.as_unknown().is_some(), "{name} gave {}", show(&v));
@@ -963,6 +966,12 @@ fn functions_answer_despite_unknown_elements() {
             "formatlist",
             vec![s("%s/32"), l(vec![s("a"), unk("u")])],
             r#"["a/32",?]"#,
+        ),
+        ("index", vec![l(vec![s("a"), unk("u")]), s("a")], "0"),
+        (
+            "formatlist",
+            vec![s("%s-%s"), rf("aws_vpc.a", "id"), strs(&["a", "b"])],
+            "[?,?]",
         ),
     ]);
 }
@@ -1215,6 +1224,7 @@ const SUPPORTED: &[&str] = &[
     "type",
     "sensitive",
     "nonsensitive",
+    "ephemeralasnull",
     "abspath",
     "basename",
     "dirname",

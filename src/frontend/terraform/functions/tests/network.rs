@@ -81,6 +81,21 @@ fn network() {
             r#"["fd00:fd12:3456:7800::/72","fd00:fd12:3456:7800:100::/72","fd00:fd12:3456:7800:200::/72","fd00:fd12:3456:7800:300::/88"]"#,
         ),
         ("cidrsubnets", vec![s("10.1.0.0/16")], "[]"),
+        (
+            "cidrsubnet",
+            vec![s("::/0"), n(64.0), n(1.0)],
+            r#""0:0:0:1::/64""#,
+        ),
+        (
+            "cidrhost",
+            vec![s("010.000.0.0/8"), n(1.0)],
+            r#""10.0.0.1""#,
+        ),
+        (
+            "cidrhost",
+            vec![s("::/0"), n(-1.0)],
+            r#""ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff""#,
+        ),
     ]);
     check_errors(vec![
         (
@@ -106,9 +121,12 @@ fn network() {
         ),
         (
             "cidrsubnet",
-            vec![s("::/0"), n(33.0), n(0.0)],
-            "more than 32 bits",
+            vec![s("10.0.0.0/8"), n(25.0), n(0.0)],
+            "insufficient address space to extend prefix of 8 by 25",
         ),
+        ("cidrsubnets", vec![s("::/0"), n(33.0)], "more than 32 bits"),
+        ("cidrhost", vec![s("1.2.3.256/8"), n(1.0)], "invalid CIDR"),
+        ("cidrhost", vec![s("1.2.3/8"), n(1.0)], "invalid CIDR"),
         (
             "cidrsubnet",
             vec![s("10.0.0.0/16"), n(-1.0), n(0.0)],

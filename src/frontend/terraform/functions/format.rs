@@ -35,9 +35,9 @@ pub(super) fn formatlist(args: &[Val], span: Span) -> Res {
                 Some((n, first)) if n != items.len() => {
                     return Err(Fail::Error(format!(
                         "argument {} has length {}, which is inconsistent with argument {} of length {n}",
-                        i + 2,
+                        i + 1,
                         items.len(),
-                        first + 2
+                        first + 1
                     )))
                 }
                 Some(_) => {}

@@ -25,7 +25,7 @@ pub(super) fn lookup(name: &str) -> Option<Builtin> {
         "coalesce" => Builtin::variadic(1, coalesce),
         "coalescelist" => Builtin::variadic(1, coalescelist),
         "compact" => Builtin::fixed(1, compact),
-        "concat" => Builtin::variadic(0, concat),
+        "concat" => Builtin::variadic(1, concat),
         "contains" => Builtin::fixed(2, contains),
         "distinct" => Builtin::fixed(1, distinct),
         "element" => Builtin::fixed(2, element),
@@ -108,13 +108,12 @@ fn chunklist(args: &[Val], span: Span) -> Res {
     Ok(list_of(chunks, span))
 }
 
-/// The first argument that is neither null nor an empty string, as it is.
+/// The first argument that is neither null nor an empty string, as it is (a reference is an
+/// identifier, never empty).
 fn coalesce(args: &[Val], _span: Span) -> Res {
     for v in args {
-        if let Some(fail) = pending(v) {
-            return Err(fail);
-        }
         match &v.value {
+            Value::Unknown(_) => return Err(Fail::Unknown(v.clone())),
             Value::Null => {}
             Value::String(s) if s.is_empty() => {}
             _ => return Ok(v.clone()),
@@ -160,29 +159,42 @@ fn concat(args: &[Val], span: Span) -> Res {
     Ok(list_of(out, span))
 }
 
-/// Whether `needle` is among `items`: true on a match, unknown when an unknown element (or
-/// needle) could match, false otherwise.
-pub(super) fn position(items: &[Val], needle: &Val) -> Res<Option<usize>> {
+/// Compares `needle` with each element up to the first definite match: its index, and the
+/// first comparison met before it that depends on unknowns.
+fn scan(items: &[Val], needle: &Val) -> (Option<usize>, Option<Fail>) {
     let mut unknown = None;
     for (i, item) in items.iter().enumerate() {
         match same(item, needle) {
-            Some(true) => return Ok(Some(i)),
+            Some(true) => return (Some(i), unknown),
             Some(false) => {}
             None => unknown = unknown.or_else(|| known_deep(needle).and(known_deep(item)).err()),
         }
     }
-    unknown.map_or(Ok(None), Err)
+    (None, unknown)
+}
+
+/// Whether `needle` is among `items`: true on any match, unknown when an unknown element (or
+/// needle) could match, false otherwise.
+pub(super) fn member(items: &[Val], needle: &Val) -> Res<bool> {
+    match scan(items, needle) {
+        (Some(_), _) => Ok(true),
+        (None, Some(fail)) => Err(fail),
+        (None, None) => Ok(false),
+    }
 }
 
 fn contains(args: &[Val], span: Span) -> Res {
-    let found = position(list(arg(args, 0)?)?, arg(args, 1)?)?;
-    Ok(bool_val(found.is_some(), span))
+    let found = member(list(arg(args, 0)?)?, arg(args, 1)?)?;
+    Ok(bool_val(found, span))
 }
 
+/// The first matching index; unknown when an unknown element before it could match.
 fn index(args: &[Val], span: Span) -> Res {
-    let found = position(list(arg(args, 0)?)?, arg(args, 1)?)?;
-    let i = found.ok_or_else(|| Fail::from("item not found"))?;
-    Ok(num(i as f64, span))
+    match scan(list(arg(args, 0)?)?, arg(args, 1)?) {
+        (_, Some(fail)) => Err(fail),
+        (Some(i), None) => Ok(num(i as f64, span)),
+        (None, None) => Err("item not found".into()),
+    }
 }
 
 /// Removes repeated elements, keeping the first; elements that cannot be compared stay.
@@ -292,7 +304,7 @@ fn matchkeys(args: &[Val], span: Span) -> Res {
     }
     let mut out = Vec::new();
     for (value, key) in values.iter().zip(keys) {
-        if position(search, key)?.is_some() {
+        if member(search, key)? {
             out.push(value.clone());
         }
     }

@@ -1,5 +1,6 @@
 //! Type conversions: `tobool tolist tomap tonumber toset tostring`, `type`, and the identity
-//! functions `sensitive nonsensitive`. A converted value keeps its span and origins: it is
+//! functions `sensitive nonsensitive ephemeralasnull` (sensitivity and ephemerality are not
+//! modelled). A converted value keeps its span and origins: it is
 //! the same value, written where it was written.
 
 use super::args::{arg, boolean, list, list_of, number, pending, type_name};
@@ -16,7 +17,9 @@ pub(super) fn lookup(name: &str) -> Option<Builtin> {
         "tolist" => Builtin::fixed(1, |a, _| same_kind(arg(a, 0)?, "list")),
         "tomap" => Builtin::fixed(1, |a, _| same_kind(arg(a, 0)?, "map")),
         "toset" => Builtin::fixed(1, toset),
-        "sensitive" | "nonsensitive" => Builtin::fixed(1, |a, _| Ok(arg(a, 0)?.clone())),
+        "sensitive" | "nonsensitive" | "ephemeralasnull" => {
+            Builtin::fixed(1, |a, _| Ok(arg(a, 0)?.clone()))
+        }
         "type" => Builtin::fixed(1, |_, s| {
             Ok(Val::unknown(
                 "type() is available only in the Terraform console",

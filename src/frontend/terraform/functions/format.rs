@@ -25,8 +25,9 @@ pub(super) fn formatlist(args: &[Val], span: Span) -> Res {
     let values = args.get(1..).unwrap_or_default();
     let mut length: Option<(usize, usize)> = None;
     for (i, v) in values.iter().enumerate() {
-        if let Some(fail) = super::args::pending(v) {
-            return Err(fail);
+        // An unknown may be a list; a reference is a string, unknown only in its rows.
+        if let Value::Unknown(_) = v.value {
+            return Err(Fail::Unknown(v.clone()));
         }
         if let Value::List(items) = &v.value {
             match length {
@@ -34,9 +35,9 @@ pub(super) fn formatlist(args: &[Val], span: Span) -> Res {
                 Some((n, first)) if n != items.len() => {
                     return Err(Fail::Error(format!(
                         "argument {} has length {}, which is inconsistent with argument {} of length {n}",
-                        i + 2,
+                        i + 1,
                         items.len(),
-                        first + 2
+                        first + 1
                     )))
                 }
                 Some(_) => {}
@@ -54,11 +55,11 @@ pub(super) fn formatlist(args: &[Val], span: Span) -> Res {
             })
             .collect();
         if let Err(Fail::Unknown(u)) = row.iter().try_for_each(known_deep) {
-            let reason = u.as_unknown().map_or_else(
-                || "formatlist(): element is known only after apply".to_string(),
-                |x| format!("formatlist(): {}", x.reason),
-            );
-            out.push(Val::unknown(reason, span));
+            let reason = format!("formatlist(): {}", super::describe(&u));
+            out.push(Val {
+                origins: u.origins.clone(),
+                ..Val::unknown(reason, span)
+            });
             continue;
         }
         let line = render(&spec, &row).map_err(|e| match e {

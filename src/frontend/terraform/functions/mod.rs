@@ -202,3 +202,6 @@ fn substitute(
     }
     Some(results)
 }
+
+#[cfg(test)]
+mod tests;

@@ -36,7 +36,11 @@ impl Net {
             ))
         };
         let (ip, len) = s.split_once('/').ok_or_else(invalid)?;
-        let ip: IpAddr = ip.parse().map_err(|_| invalid())?;
+        let ip = ip
+            .parse::<IpAddr>()
+            .ok()
+            .or_else(|| dotted_quad(ip).map(IpAddr::V4))
+            .ok_or_else(invalid)?;
         let len: u32 = len
             .parse()
             .ok()
@@ -83,6 +87,25 @@ impl std::fmt::Display for Net {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         write!(f, "{}/{}", ip(self.addr, self.width), self.len)
     }
+}
+
+/// An IPv4 address whose octets have leading zeros (`010.0.0.1`), read as decimal as
+/// Terraform does.
+fn dotted_quad(s: &str) -> Option<Ipv4Addr> {
+    let mut octets = [0u8; 4];
+    let mut parts = s.split('.');
+    for octet in &mut octets {
+        let part = parts.next()?;
+        if part.is_empty() || !part.bytes().all(|b| b.is_ascii_digit()) {
+            return None;
+        }
+        *octet = part
+            .trim_start_matches('0')
+            .parse::<u8>()
+            .ok()
+            .or_else(|| part.bytes().all(|b| b == b'0').then_some(0))?;
+    }
+    parts.next().is_none().then_some(Ipv4Addr::from(octets))
 }
 
 /// All `width` bits set.
@@ -139,14 +162,10 @@ fn cidrnetmask(args: &[Val], span: Span) -> Res {
     Ok(text(ip(mask(net.len, 32), 32).to_string(), span))
 }
 
-/// Checks the `newbits` of a subnet: at least `min`, at most 32, within the family.
-fn extension(newbits: i64, min: i64) -> Res<u32> {
-    if newbits < min {
-        return Err(if min > 0 {
-            "must extend prefix by at least one bit".into()
-        } else {
-            "newbits must not be negative".into()
-        });
+/// Checks one `newbits` of `cidrsubnets`: at least one bit, at most 32.
+fn extension(newbits: i64) -> Res<u32> {
+    if newbits < 1 {
+        return Err("must extend prefix by at least one bit".into());
     }
     if newbits > 32 {
         return Err("may not extend prefix by more than 32 bits".into());
@@ -156,16 +175,22 @@ fn extension(newbits: i64, min: i64) -> Res<u32> {
 
 fn cidrsubnet(args: &[Val], span: Span) -> Res {
     let net = prefix(args)?;
-    let newbits = extension(integer(arg(args, 1)?)?, 0)?;
+    let newbits = integer(arg(args, 1)?)?;
     let netnum = integer(arg(args, 2)?)?;
-    let len = net.len + newbits;
-    if len > net.width {
+    if newbits < 0 {
+        return Err("newbits must not be negative".into());
+    }
+    let len = u32::try_from(newbits)
+        .ok()
+        .and_then(|n| n.checked_add(net.len))
+        .filter(|len| *len <= net.width);
+    let Some(len) = len else {
         return Err(Fail::Error(format!(
             "insufficient address space to extend prefix of {} by {newbits}",
             net.len
         )));
-    }
-    if netnum < 0 || u128::from(netnum.unsigned_abs()) > ones(newbits) {
+    };
+    if netnum < 0 || u128::from(netnum.unsigned_abs()) > ones(len - net.len) {
         return Err(Fail::Error(format!(
             "prefix extension of {newbits} does not accommodate a subnet numbered {netnum}"
         )));
@@ -184,11 +209,11 @@ fn cidrsubnets(args: &[Val], span: Span) -> Res {
     let Some(first) = sizes.first() else {
         return Ok(list_of(Vec::new(), span));
     };
-    let first_len = (net.len + extension(integer(first)?, 1)?).min(net.width);
+    let first_len = (net.len + extension(integer(first)?)?).min(net.width);
     let mut current = Net::new(net.addr.wrapping_sub(1), first_len, net.width);
     let mut out = Vec::with_capacity(sizes.len());
     for size in sizes {
-        let len = net.len + extension(integer(size)?, 1)?;
+        let len = net.len + extension(integer(size)?)?;
         if len > net.width {
             return Err(Fail::Error(format!(
                 "would extend prefix to {len} bits, which is too long for an {} address",

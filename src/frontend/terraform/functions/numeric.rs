@@ -68,10 +68,10 @@ fn parseint(args: &[Val], span: Span) -> Res {
         return Err("base must be a whole number between 2 and 62 inclusive".into());
     }
     let invalid = || Fail::Error(format!("cannot parse \"{text}\" as a base {base} integer"));
-    let (negative, digits) = match text.as_bytes().first() {
-        Some(b'-') => (true, &text[1..]),
-        Some(b'+') => (false, &text[1..]),
-        _ => (false, &text[..]),
+    let (negative, digits) = match (text.strip_prefix('-'), text.strip_prefix('+')) {
+        (Some(rest), _) => (true, rest),
+        (None, Some(rest)) => (false, rest),
+        (None, None) => (false, text.as_ref()),
     };
     if digits.is_empty() {
         return Err(invalid());

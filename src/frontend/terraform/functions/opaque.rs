@@ -13,7 +13,7 @@ pub(super) fn reason(name: &str) -> Option<String> {
         "md5" | "sha1" | "sha256" | "sha512" | "base64sha256" | "base64sha512" | "uuidv5"
         | "base64gzip" | "rsadecrypt" | "textencodebase64" | "textdecodebase64" | "yamlencode"
         | "yamldecode" | "formatdate" | "timeadd" | "timecmp" | "templatestring"
-        | "issensitive" | "ephemeralasnull" => "is not evaluated",
+        | "issensitive" => "is not evaluated",
         _ if name.starts_with("provider::") => "is a provider function, which is not evaluated",
         _ => return None,
     };

@@ -4,7 +4,7 @@
 use std::cmp::Ordering;
 
 use super::args::{arg, list, list_of, pending};
-use super::collections::{dedup, position};
+use super::collections::{dedup, member};
 use super::{Builtin, Fail, Res};
 use crate::ir::{Val, Value};
 use crate::source::Span;
@@ -65,7 +65,7 @@ fn filter(first: &Val, others: &[Val], keep: bool, span: Span) -> Res {
     let mut out = Vec::new();
     'items: for item in list(first)? {
         for other in others {
-            let found = position(list(other)?, item)?.is_some();
+            let found = member(list(other)?, item)?;
             if found != keep {
                 continue 'items;
             }

@@ -118,23 +118,27 @@ fn scenarios_lower_without_errors() {
     }
 }
 
-#[test]
-fn scenario_27_cidr_has_variable_default_origin() {
-    let Some((sources, out)) = scenario("27-") else {
-        return;
-    };
+/// The first ingress CIDR of `aws_security_group.admin` (scenarios 26 and 27).
+fn admin_ingress_cidr(out: &sgcheck::ir::Lowered) -> &sgcheck::ir::Val {
     let sg = out
         .resources
         .iter()
         .find(|r| r.address == "aws_security_group.admin")
         .expect("security group lowered");
-    let cidr = &sg
-        .attr("ingress")
+    &sg.attr("ingress")
         .and_then(|v| v.as_list())
         .expect("ingress list")[0]
         .get("cidr_blocks")
         .and_then(|v| v.as_list())
-        .expect("cidr list")[0];
+        .expect("cidr list")[0]
+}
+
+#[test]
+fn scenario_27_cidr_has_variable_default_origin() {
+    let Some((sources, out)) = scenario("27-") else {
+        return;
+    };
+    let cidr = admin_ingress_cidr(&out);
     assert_eq!(cidr.as_str().as_deref(), Some("0.0.0.0/0"));
     let use_file = sources.get(cidr.span.file);
     assert_eq!(&use_file.text[cidr.span.range()], "var.ssh_allowed_cidr");
@@ -152,18 +156,7 @@ fn scenario_26_cidr_is_unknown() {
     let Some((_, out)) = scenario("26-") else {
         return;
     };
-    let sg = out
-        .resources
-        .iter()
-        .find(|r| r.address == "aws_security_group.admin")
-        .expect("security group lowered");
-    let cidr = &sg
-        .attr("ingress")
-        .and_then(|v| v.as_list())
-        .expect("ingress list")[0]
-        .get("cidr_blocks")
-        .and_then(|v| v.as_list())
-        .expect("cidr list")[0];
+    let cidr = admin_ingress_cidr(&out);
     match &cidr.value {
         Value::Unknown(u) => assert_eq!(u.reason, "variable 'ssh_allowed_cidr' has no value"),
         other => panic!("expected unknown, got {other:?}"),

@@ -9,7 +9,7 @@ use std::collections::HashMap;
 use crate::ir::Diagnostic;
 use crate::source::{SourceFile, Span};
 
-mod json;
+pub mod json;
 mod yaml;
 
 pub use json::parse_json;

@@ -6,7 +6,7 @@ use std::collections::HashMap;
 
 use super::defaults::{add_default_vpc, add_subnet, add_vpc};
 use super::endpoints;
-use super::resolve::{attr, blocks, elems, kbool, kcidr, rattr, scope_of, Obj, Resolver};
+use super::resolve::{attr, blocks, elems, kbool, kcidr, kproto, rattr, scope_of, Obj, Resolver};
 use super::{
     BlockPublicAccess, Cite, Id, Igw, Nacl, NaclEntry, NetModel, Peer, Route, RouteTable, Sg,
     SgKind, SgRule, Subnet, Target, Unk, Vpc, K,
@@ -489,14 +489,7 @@ impl<'a> Builder<'a> {
 
     /// One [`SgRule`] per peer of a rule map (inline block, rule resource, CFN rule object).
     fn sg_rules(&self, b: &Val, egress: bool, own: Id, r: &Resource) -> Vec<SgRule> {
-        let proto_v = attr(b, &["protocol", "ip_protocol", "IpProtocol"]);
-        let proto = match proto_v {
-            Some(v) => match v.as_str().and_then(|s| Proto::parse(&s)) {
-                Some(p) => K::Known(p),
-                None => K::Unknown(super::resolve::unk_of(v, "protocol")),
-            },
-            None => K::Known(Proto::All),
-        };
+        let proto = kproto(attr(b, &["protocol", "ip_protocol", "IpProtocol"]));
         let from = attr(b, &["from_port", "FromPort"]).and_then(Val::as_i64);
         let to = attr(b, &["to_port", "ToPort"]).and_then(Val::as_i64);
         let ports = match &proto {
@@ -703,13 +696,7 @@ impl<'a> Builder<'a> {
     }
 
     fn nacl_entry(&self, b: &Val, egress: bool, r: &Resource) -> NaclEntry {
-        let proto = match attr(b, &["protocol", "Protocol"]) {
-            Some(v) => match v.as_str().and_then(|s| Proto::parse(&s)) {
-                Some(p) => K::Known(p),
-                None => K::Unknown(super::resolve::unk_of(v, "protocol")),
-            },
-            None => K::Known(Proto::All),
-        };
+        let proto = kproto(attr(b, &["protocol", "Protocol"]));
         let port_range = b.get("PortRange");
         let from = attr(b, &["from_port"])
             .or_else(|| port_range.and_then(|p| p.get("From")))

@@ -7,7 +7,7 @@ use ipnet::IpNet;
 
 use super::{Id, Unk, K};
 use crate::ir::{Resource, Val, Value};
-use crate::net::sets::parse_cidr;
+use crate::net::sets::{parse_cidr, Proto};
 
 /// A model object a reference can point to.
 #[derive(Clone, Debug, PartialEq)]
@@ -76,6 +76,17 @@ pub fn kbool(v: &Val, what: &str) -> K<bool> {
     match v.as_bool() {
         Some(b) => K::Known(b),
         None => K::Unknown(unk_of(v, what)),
+    }
+}
+
+/// A protocol fact; an omitted protocol means all protocols.
+pub fn kproto(v: Option<&Val>) -> K<Proto> {
+    match v {
+        Some(v) => match v.as_str().and_then(|s| Proto::parse(&s)) {
+            Some(p) => K::Known(p),
+            None => K::Unknown(unk_of(v, "protocol")),
+        },
+        None => K::Known(Proto::All),
     }
 }
 

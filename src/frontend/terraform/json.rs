@@ -6,7 +6,9 @@
 
 use jsonc_parser::ast::{ObjectProp, Value};
 use jsonc_parser::common::Ranged;
-use jsonc_parser::{CollectOptions, ParseOptions};
+use jsonc_parser::CollectOptions;
+
+use crate::frontend::tree::json::STRICT;
 
 use super::ast::{Attr, Block, Body, Expr, ExprKind, Label};
 use super::hcl::{self, Mapper};
@@ -86,19 +88,7 @@ pub fn parse_tfvars(file: &SourceFile) -> Result<Body, Diagnostic> {
 }
 
 fn parse_value(file: &SourceFile) -> Result<Option<Value<'_>>, Diagnostic> {
-    let strict = ParseOptions {
-        allow_comments: false,
-        allow_loose_object_property_names: false,
-        allow_trailing_commas: false,
-        allow_missing_commas: false,
-        allow_single_quoted_strings: false,
-        allow_hexadecimal_numbers: false,
-        allow_unary_plus_numbers: false,
-        allow_bare_decimal_point_numbers: false,
-        allow_non_finite_numbers: false,
-        allow_extended_string_escapes: false,
-    };
-    jsonc_parser::parse_to_ast(file.body(), &CollectOptions::default(), &strict)
+    jsonc_parser::parse_to_ast(file.body(), &CollectOptions::default(), &STRICT)
         .map(|r| r.value)
         .map_err(|e| Diagnostic {
             span: file.body_span(e.range().start, e.range().end),

@@ -7,21 +7,24 @@ use super::{error_at, Key, KeySet, Node, NodeKind, MAX_DEPTH};
 use crate::ir::Diagnostic;
 use crate::source::SourceFile;
 
+/// jsonc-parser with every lenient extension off: plain RFC 8259 JSON (CloudFormation and
+/// Terraform accept nothing else).
+pub const STRICT: ParseOptions = ParseOptions {
+    allow_comments: false,
+    allow_loose_object_property_names: false,
+    allow_trailing_commas: false,
+    allow_missing_commas: false,
+    allow_single_quoted_strings: false,
+    allow_hexadecimal_numbers: false,
+    allow_unary_plus_numbers: false,
+    allow_bare_decimal_point_numbers: false,
+    allow_non_finite_numbers: false,
+    allow_extended_string_escapes: false,
+};
+
 /// Parses strict JSON (no comments, trailing commas, unquoted or single-quoted names, hex or
 /// other JSON5 numbers); duplicate keys and nesting beyond [`MAX_DEPTH`] are errors.
 pub fn parse_json(file: &SourceFile) -> Result<Node, Diagnostic> {
-    let options = ParseOptions {
-        allow_comments: false,
-        allow_loose_object_property_names: false,
-        allow_trailing_commas: false,
-        allow_missing_commas: false,
-        allow_single_quoted_strings: false,
-        allow_hexadecimal_numbers: false,
-        allow_unary_plus_numbers: false,
-        allow_bare_decimal_point_numbers: false,
-        allow_non_finite_numbers: false,
-        allow_extended_string_escapes: false,
-    };
     if let Some(at) = too_deep(file.body()) {
         return Err(error_at(
             file,
@@ -29,7 +32,7 @@ pub fn parse_json(file: &SourceFile) -> Result<Node, Diagnostic> {
             format!("JSON nesting deeper than {MAX_DEPTH} levels"),
         ));
     }
-    let parsed = parse_to_ast(file.body(), &CollectOptions::default(), &options)
+    let parsed = parse_to_ast(file.body(), &CollectOptions::default(), &STRICT)
         .map_err(|e| error_at(file, e.range().start, format!("invalid JSON: {}", e.kind())))?;
     match parsed.value {
         Some(value) => convert(file, &value, 0),

@@ -1,7 +1,5 @@
 //! The spanned syntax tree both `.tf` (HCL) and `.tf.json` files lower into before evaluation.
 
-use hcl_edit::expr::{BinaryOperator, UnaryOperator};
-
 use crate::source::Span;
 
 /// A block body: attributes and nested blocks, each in source order.
@@ -68,6 +66,46 @@ pub enum ExprKind {
     For(Box<ForExpr>),
     /// Could not be converted (nesting too deep, bad template in JSON): the reason.
     Invalid(String),
+}
+
+/// `-x`, `!x`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum UnaryOperator {
+    Neg,
+    Not,
+}
+
+/// Binary operators, tightest-binding first in [`BinaryOperator::precedence`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum BinaryOperator {
+    Mul,
+    Div,
+    Mod,
+    Plus,
+    Minus,
+    Less,
+    LessEq,
+    Greater,
+    GreaterEq,
+    Eq,
+    NotEq,
+    And,
+    Or,
+}
+
+impl BinaryOperator {
+    /// Binding strength: higher binds tighter; operators of one level associate left.
+    pub fn precedence(self) -> u8 {
+        use BinaryOperator as B;
+        match self {
+            B::Mul | B::Div | B::Mod => 6,
+            B::Plus | B::Minus => 5,
+            B::Less | B::LessEq | B::Greater | B::GreaterEq => 4,
+            B::Eq | B::NotEq => 3,
+            B::And => 2,
+            B::Or => 1,
+        }
+    }
 }
 
 /// One traversal step.

@@ -6,9 +6,7 @@
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
-use hcl_edit::expr::{BinaryOperator, UnaryOperator};
-
-use super::ast::{Expr, ExprKind, ForExpr, Op, Part};
+use super::ast::{BinaryOperator, Expr, ExprKind, ForExpr, Op, Part, UnaryOperator};
 use super::instance::Inst;
 use crate::ir::{fmt_number, Origin, Unknown, Val, Value};
 use crate::source::Span;

@@ -392,7 +392,6 @@ impl<'r> Inst<'r> {
             base: 0,
             exact: false,
             fallback: at,
-            renamed: Default::default(),
         };
         match hcl::parse_expr(raw, &m) {
             Some(e) => self.eval(&e, None),

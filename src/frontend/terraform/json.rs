@@ -265,7 +265,6 @@ fn string_mapper<'a>(
         base: r.start + 1,
         exact: raw == Some(text),
         fallback: span,
-        renamed: Default::default(),
     }
 }
 

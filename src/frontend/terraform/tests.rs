@@ -829,11 +829,12 @@ resource "aws_x" "r" {
 }
 
 #[test]
-fn a_repeated_key_that_cannot_be_renamed_stays_a_parse_error() {
-    let main = "locals {\n  o = {\n    \"a${1}\" = 1\n    \"a${1}\" = 2\n  }\n}\n";
+fn a_repeated_template_key_keeps_the_last_value() {
+    let main = "locals {\n  o = {\n    \"a${1}\" = 1\n    \"a${1}\" = 2\n  }\n}\n\
+                resource \"aws_x\" \"r\" {\n  a = local.o.a1\n}\n";
     let (_, out) = run(&[("m/main.tf", main)]);
-    assert_eq!(out.errors.len(), 1, "{:?}", out.errors);
-    assert!(out.errors[0].message.contains("redefined object key"));
+    assert!(out.errors.is_empty(), "{:?}", out.errors);
+    assert_eq!(string(&res(&out, "aws_x.r").attrs["a"]), "2");
 }
 
 #[test]

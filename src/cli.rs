@@ -191,7 +191,9 @@ fn lint(args: LintArgs) -> i32 {
             print(&text);
         }
     }
-    report::exit_code(&report, fail_on)
+    let code = report::exit_code(&report, fail_on);
+    report.forget();
+    code
 }
 
 /// The baseline given with `--baseline`, read and parsed.

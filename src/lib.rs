@@ -49,10 +49,54 @@ pub struct Report {
     pub unknowns: BTreeMap<String, usize>,
     /// The same counts per Terraform module (root directory or module instance address).
     pub unknowns_by_module: BTreeMap<String, BTreeMap<String, usize>>,
+    /// Intermediate structures of the run, freed with the report.
+    retained: Retained,
+}
+
+impl Report {
+    /// Ends a one-shot run without freeing the report: freeing walks every parse tree and
+    /// value of the run, piece by piece, which the operating system does at once when the
+    /// process exits.
+    pub fn forget(self) {
+        std::mem::forget(self);
+    }
+}
+
+/// Structures a run no longer reads, kept so that [`Report::forget`] can skip freeing them.
+#[derive(Default)]
+pub(crate) struct Retained(Vec<Box<dyn std::any::Any + Send>>);
+
+impl Retained {
+    pub(crate) fn keep(&mut self, x: impl std::any::Any + Send) {
+        self.0.push(Box::new(x));
+    }
+}
+
+impl std::fmt::Debug for Retained {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "Retained({} structures)", self.0.len())
+    }
+}
+
+/// Stack size of the worker threads: recursion is bounded by depth limits, but nesting at
+/// those limits needs more than a default thread stack.
+const STACK: usize = 64 * 1024 * 1024;
+
+/// Runs `f` on a thread pool whose threads have deep stacks.
+pub fn with_deep_stacks<T: Send>(f: impl FnOnce() -> T + Send) -> T {
+    match rayon::ThreadPoolBuilder::new().stack_size(STACK).build() {
+        Ok(pool) => pool.install(f),
+        Err(_) => f(),
+    }
 }
 
 /// Lints `paths` (files or directories).
 pub fn lint(paths: &[PathBuf], settings: &Settings) -> Report {
+    with_deep_stacks(|| lint_here(paths, settings))
+}
+
+/// [`lint`] on the current thread pool.
+fn lint_here(paths: &[PathBuf], settings: &Settings) -> Report {
     let mut report = Report::default();
     let exclude = match walk::exclude_set(&settings.exclude) {
         Ok(set) => set,
@@ -119,12 +163,23 @@ pub fn lint(paths: &[PathBuf], settings: &Settings) -> Report {
                 })
                 .collect::<Vec<Lowered>>()
         },
-        || frontend::terraform::lower(&terraform, &report.sources, settings),
+        || {
+            let mut retained = Retained::default();
+            let tf = frontend::terraform::lower_here(
+                &terraform,
+                &report.sources,
+                settings,
+                &mut retained,
+            );
+            (tf, retained)
+        },
     );
     report.files += cfn.len() + terraform.len();
     for l in cfn {
         lowered.extend(l);
     }
+    let (tf, retained) = tf;
+    report.retained = retained;
     lowered.extend(tf);
 
     let model = model::build(&lowered.resources, &report.sources, settings);
@@ -140,10 +195,8 @@ pub fn lint(paths: &[PathBuf], settings: &Settings) -> Report {
     sort_findings(&mut findings, &report.sources);
 
     report.resources = lowered.resources.len();
-    // freeing the IR of a large run takes a while; it need not delay the report
     drop(model);
-    let resources = std::mem::take(&mut lowered.resources);
-    rayon::spawn(move || drop(resources));
+    report.retained.keep(std::mem::take(&mut lowered.resources));
     report.findings = findings;
     report.errors.extend(lowered.errors);
     report.skipped.extend(lowered.skipped);

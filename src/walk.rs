@@ -3,9 +3,10 @@
 //! Content-based decisions (is this YAML a CloudFormation template?) belong to the frontends.
 
 use std::path::{Path, PathBuf};
+use std::sync::Mutex;
 
 use globset::{Glob, GlobSet, GlobSetBuilder};
-use ignore::WalkBuilder;
+use ignore::{DirEntry, WalkBuilder, WalkState};
 
 /// What a file's name says it may be.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -71,8 +72,34 @@ pub fn exclude_set(patterns: &[String]) -> Result<GlobSet, String> {
     b.build().map_err(|e| e.to_string())
 }
 
+/// What one walk entry gives: a file to read, an error, or nothing (not ours, excluded).
+fn visit(
+    entry: Result<DirEntry, ignore::Error>,
+    root: &Path,
+    exclude: &GlobSet,
+) -> Option<Result<Walked, (PathBuf, String)>> {
+    let entry = match entry {
+        Ok(e) => e,
+        Err(e) => return Some(Err((root.to_path_buf(), e.to_string()))),
+    };
+    if !entry.file_type().is_some_and(|t| t.is_file()) {
+        return None;
+    }
+    let path = entry.path();
+    let rel = path.strip_prefix(root).unwrap_or(path);
+    if exclude.is_match(rel) || exclude.is_match(path) {
+        return None;
+    }
+    let kind = classify(path)?;
+    Some(Ok(Walked {
+        path: path.to_path_buf(),
+        kind,
+    }))
+}
+
 /// Walks `paths` (files or directories), honouring .gitignore and the exclude set.
-/// Symbolic links are not followed. The result is sorted by path.
+/// Symbolic links are not followed. Directories are read in parallel; the result is sorted
+/// by path (errors too).
 pub fn walk(paths: &[PathBuf], exclude: &GlobSet) -> WalkResult {
     let mut out = WalkResult::default();
     for root in paths {
@@ -98,7 +125,8 @@ pub fn walk(paths: &[PathBuf], exclude: &GlobSet) -> WalkResult {
             }
             continue;
         }
-        let walker = WalkBuilder::new(root)
+        let found = Mutex::new(WalkResult::default());
+        WalkBuilder::new(root)
             .follow_links(false)
             .hidden(false)
             .require_git(false)
@@ -108,33 +136,26 @@ pub fn walk(paths: &[PathBuf], exclude: &GlobSet) -> WalkResult {
                         .to_str()
                         .is_some_and(|n| SKIP_DIRS.contains(&n)))
             })
-            .build();
-        for entry in walker {
-            let entry = match entry {
-                Ok(e) => e,
-                Err(e) => {
-                    out.errors.push((root.clone(), e.to_string()));
-                    continue;
-                }
-            };
-            if !entry.file_type().is_some_and(|t| t.is_file()) {
-                continue;
-            }
-            let path = entry.path();
-            let rel = path.strip_prefix(root).unwrap_or(path);
-            if exclude.is_match(rel) || exclude.is_match(path) {
-                continue;
-            }
-            if let Some(kind) = classify(path) {
-                out.files.push(Walked {
-                    path: path.to_path_buf(),
-                    kind,
-                });
-            }
-        }
+            .build_parallel()
+            .run(|| {
+                Box::new(|entry| {
+                    if let Some(found_one) = visit(entry, root, exclude) {
+                        let mut all = found.lock().unwrap_or_else(|e| e.into_inner());
+                        match found_one {
+                            Ok(file) => all.files.push(file),
+                            Err(e) => all.errors.push(e),
+                        }
+                    }
+                    WalkState::Continue
+                })
+            });
+        let found = found.into_inner().unwrap_or_else(|e| e.into_inner());
+        out.files.extend(found.files);
+        out.errors.extend(found.errors);
     }
     out.files.sort();
     out.files.dedup();
+    out.errors.sort();
     out
 }
 

@@ -23,6 +23,7 @@ use rayon::prelude::*;
 use crate::ir::{Diagnostic, Lowered, Resource, Skip, Val, Value};
 use crate::settings::Settings;
 use crate::source::{SourceFile, SourceMap};
+use crate::Retained;
 
 mod ast;
 mod builtin;
@@ -44,18 +45,12 @@ use module::{dir_key, Loader, Module};
 use run::Run;
 use tfvars::VarFile;
 
-/// Stack size of the evaluation threads (evaluation recursion is bounded by depth limits).
-const STACK: usize = 64 * 1024 * 1024;
-
 /// Lowers every Terraform file of the run. Files are grouped into modules by directory;
 /// each directory not called as a local child module by another scanned directory is
 /// evaluated as a root module, following its local child modules (whose files are added to
 /// `sources` when they lie outside the scanned paths).
 pub fn lower(files: &[Arc<SourceFile>], sources: &SourceMap, settings: &Settings) -> Lowered {
-    match rayon::ThreadPoolBuilder::new().stack_size(STACK).build() {
-        Ok(pool) => pool.install(|| lower_all(files, sources, settings)),
-        Err(_) => lower_all(files, sources, settings),
-    }
+    crate::with_deep_stacks(|| lower_here(files, sources, settings, &mut Retained::default()))
 }
 
 /// Files of one directory.
@@ -73,52 +68,75 @@ fn file_name(f: &SourceFile) -> String {
         .unwrap_or_default()
 }
 
-fn lower_all(files: &[Arc<SourceFile>], sources: &SourceMap, settings: &Settings) -> Lowered {
+/// [`lower`] on the current thread pool (whose threads need deep stacks); the parsed modules
+/// go to `retained`.
+pub(crate) fn lower_here(
+    files: &[Arc<SourceFile>],
+    sources: &SourceMap,
+    settings: &Settings,
+    retained: &mut Retained,
+) -> Lowered {
     let mut out = Lowered::default();
     let parsed: Vec<_> = files
         .par_iter()
         .map(|f| (f.clone(), module::parse(f)))
         .collect();
-    let mut dirs: BTreeMap<PathBuf, Dir> = BTreeMap::new();
+    // files by the directory they lie in, then each directory's identity (canonicalising is
+    // a few system calls per path: once per directory, in parallel)
+    let mut by_path: BTreeMap<PathBuf, Vec<_>> = BTreeMap::new();
     for (file, body) in parsed {
-        let name = file_name(&file);
         let dir_path = match file.path.parent() {
             Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
             _ => PathBuf::from("."),
         };
-        let dir = dirs.entry(dir_key(&dir_path)).or_default();
+        by_path.entry(dir_path).or_default().push((file, body));
+    }
+    let keyed: Vec<_> = by_path
+        .into_par_iter()
+        .map(|(path, files)| (dir_key(&path), path, files))
+        .collect();
+    let mut dirs: BTreeMap<PathBuf, Dir> = BTreeMap::new();
+    for (key, dir_path, files) in keyed {
+        let dir = dirs.entry(key).or_default();
         dir.path = dir_path;
-        if name.ends_with(".tfvars") || name.ends_with(".tfvars.json") {
-            match (tfvars::auto_load_rank(&name), body) {
-                (Some(rank), Ok(body)) => dir.vars.push((rank, VarFile { body, label: name })),
-                (Some(_), Err(e)) => out.errors.push(e),
-                (None, _) => {}
+        for (file, body) in files {
+            let name = file_name(&file);
+            if name.ends_with(".tfvars") || name.ends_with(".tfvars.json") {
+                match (tfvars::auto_load_rank(&name), body) {
+                    (Some(rank), Ok(body)) => dir.vars.push((rank, VarFile { body, label: name })),
+                    (Some(_), Err(e)) => out.errors.push(e),
+                    (None, _) => {}
+                }
+            } else if module::is_override(&file.path) {
+                out.skipped.push(Skip {
+                    span: file.body_span(0, 0),
+                    reason: "Terraform override files are not merged".into(),
+                });
+            } else {
+                dir.config.push((name, body));
             }
-        } else if module::is_override(&file.path) {
-            out.skipped.push(Skip {
-                span: file.body_span(0, 0),
-                reason: "Terraform override files are not merged".into(),
-            });
-        } else {
-            dir.config.push((name, body));
         }
     }
+    let built: Vec<_> = dirs
+        .into_par_iter()
+        .filter(|(_, dir)| !dir.config.is_empty())
+        .map(|(key, mut dir)| {
+            dir.config.sort_by(|a, b| a.0.cmp(&b.0));
+            let m = Module::new(
+                module::normalize(&dir.path),
+                dir.config.into_iter().map(|(_, b)| b).collect(),
+            );
+            dir.vars.sort_by(|a, b| a.0.cmp(&b.0));
+            let vars: Vec<VarFile> = dir.vars.into_iter().map(|(_, v)| v).collect();
+            (key, Arc::new(m), vars)
+        })
+        .collect();
     let loader = Loader::new(sources, settings.max_file_size);
-    let mut modules: Vec<(PathBuf, Arc<Module>, Vec<VarFile>)> = Vec::new();
-    for (key, mut dir) in dirs {
-        if dir.config.is_empty() {
-            continue;
-        }
-        dir.config.sort_by(|a, b| a.0.cmp(&b.0));
-        let m = Module::new(
-            module::normalize(&dir.path),
-            dir.config.into_iter().map(|(_, b)| b).collect(),
-        );
+    let mut modules: Vec<(PathBuf, Arc<Module>, Vec<VarFile>)> = Vec::with_capacity(built.len());
+    for (key, m, vars) in built {
         out.errors.extend(m.errors.iter().cloned());
-        let m = Arc::new(m);
         loader.insert(key.clone(), m.clone());
-        dir.vars.sort_by(|a, b| a.0.cmp(&b.0));
-        modules.push((key, m, dir.vars.into_iter().map(|(_, v)| v).collect()));
+        modules.push((key, m, vars));
     }
     preload_children(&modules, &loader);
     let called: HashSet<PathBuf> = modules
@@ -153,6 +171,8 @@ fn lower_all(files: &[Arc<SourceFile>], sources: &SourceMap, settings: &Settings
         .retain(|d| seen.insert((d.span, d.message.clone())));
     let mut seen = HashSet::new();
     out.modules_not_analysed.retain(|s| seen.insert(s.span));
+    retained.keep(modules);
+    retained.keep(loader.into_cache());
     out
 }
 

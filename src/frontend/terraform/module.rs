@@ -288,6 +288,11 @@ impl<'a> Loader<'a> {
         self.cache.lock().unwrap_or_else(|e| e.into_inner())
     }
 
+    /// The modules read, by directory.
+    pub fn into_cache(self) -> HashMap<PathBuf, Slot> {
+        self.cache.into_inner().unwrap_or_else(|e| e.into_inner())
+    }
+
     /// The module in `dir` (parsed on first use); None when the directory has no Terraform files.
     pub fn load(&self, dir: &Path) -> Option<Arc<Module>> {
         let cell = self.lock().entry(dir_key(dir)).or_default().clone();

@@ -440,7 +440,7 @@ mod tests {
     fn error(text: &str) -> (String, usize, usize) {
         let sources = SourceMap::default();
         let file = sources.add("main.tf".into(), text);
-        let e = super::parse_file(&file).err().expect("a parse error");
+        let e = super::parse_file(&file).expect_err("a parse error");
         let lc = file.line_col(e.span.start as usize);
         (e.message, lc.line, lc.column)
     }

@@ -244,13 +244,15 @@ enum ReadProblem {
 }
 
 fn read_file(path: &std::path::Path, limit: u64) -> Result<Arc<str>, ReadProblem> {
-    let size = std::fs::metadata(path)
-        .map_err(|e| ReadProblem::Io(e.to_string()))?
-        .len();
+    use std::io::Read;
+    let io = |e: std::io::Error| ReadProblem::Io(e.to_string());
+    let mut file = std::fs::File::open(path).map_err(io)?;
+    let size = file.metadata().map_err(io)?.len();
     if size > limit {
         return Err(ReadProblem::TooLarge(size));
     }
-    let bytes = std::fs::read(path).map_err(|e| ReadProblem::Io(e.to_string()))?;
+    let mut bytes = Vec::with_capacity(usize::try_from(size).unwrap_or(0));
+    file.read_to_end(&mut bytes).map_err(io)?;
     match String::from_utf8(bytes) {
         Ok(s) => Ok(s.into()),
         Err(e) => {

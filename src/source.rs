@@ -5,7 +5,7 @@
 //! Line and column are computed only for output, through [`LineIndex`].
 
 use std::path::PathBuf;
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 /// Index of a file in the [`SourceMap`].
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
@@ -100,21 +100,20 @@ pub struct SourceFile {
     /// Path as shown to the user (relative to the current directory when given so).
     pub path: PathBuf,
     pub text: Arc<str>,
-    pub lines: LineIndex,
+    /// Built on first use: most files of a run never have a position reported.
+    lines: OnceLock<LineIndex>,
 }
 
 const BOM: &str = "\u{feff}";
 
 impl SourceFile {
-    /// A file with its text and line index.
+    /// A file with its text.
     pub fn new(id: FileId, path: PathBuf, text: impl Into<Arc<str>>) -> Self {
-        let text: Arc<str> = text.into();
-        let lines = LineIndex::new(&text);
         SourceFile {
             id,
             path,
-            text,
-            lines,
+            text: text.into(),
+            lines: OnceLock::new(),
         }
     }
 
@@ -140,7 +139,8 @@ impl SourceFile {
 
     /// Line/column of a byte offset of this file (a BOM is not a column).
     pub fn line_col(&self, offset: usize) -> LineCol {
-        let mut lc = self.lines.line_col(&self.text, offset);
+        let lines = self.lines.get_or_init(|| LineIndex::new(&self.text));
+        let mut lc = lines.line_col(&self.text, offset);
         if lc.line == 1 && self.body_offset() > 0 && offset >= self.body_offset() {
             lc.column -= 1;
         }
@@ -171,13 +171,12 @@ impl SourceMap {
         file
     }
 
-    /// Adds files in order, with consecutive ids; their line indexes are built in parallel.
+    /// Adds files in order, with consecutive ids.
     pub fn add_all(&self, files: Vec<(PathBuf, Arc<str>)>) -> Vec<Arc<SourceFile>> {
-        use rayon::prelude::*;
         let mut all = self.files.write().unwrap_or_else(|e| e.into_inner());
         let base = all.len();
         let added: Vec<Arc<SourceFile>> = files
-            .into_par_iter()
+            .into_iter()
             .enumerate()
             .map(|(i, (path, text))| {
                 Arc::new(SourceFile::new(FileId((base + i) as u32), path, text))

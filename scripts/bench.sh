@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Benchmarks sgcheck: the shared corpus, a one-file run, and synthetic repositories of
 # 1k/10k/100k resources (wall time by hyperfine, peak RSS by /usr/bin/time -v); with
-# --peers, checkov, trivy and cfn-lint on the same corpus when they are on PATH.
+# --peers, checkov, trivy and cfn-lint on the same corpus when they are on PATH
+# (scripts/peers.py).
 #
 # Usage: scripts/bench.sh [--peers] [--sizes "1000 10000 100000"] [--corpus DIR]
 # Needs: hyperfine, GNU time (/usr/bin/time), python3.
@@ -63,17 +64,5 @@ done
 
 if $peers; then
   echo "## peers (see ../shared/bench/README.md)"
-  cmds=("$bin lint $corpus --format json")
-  command -v checkov >/dev/null && cmds+=(
-    "checkov -d $corpus --framework terraform --compact --skip-download -o json --quiet"
-    "checkov -d $corpus --framework cloudformation --compact --skip-download -o json --quiet")
-  command -v trivy >/dev/null && cmds+=(
-    "env HTTPS_PROXY=http://127.0.0.1:9 HTTP_PROXY=http://127.0.0.1:9 trivy config --skip-check-update -f json $corpus")
-  command -v cfn-lint >/dev/null && cmds+=(
-    "sh -c 'cd $corpus && cfn-lint --format json -- \"**/*.yaml\" \"**/*.yml\" \"**/*.json\" \"**/*.template\"'")
-  if [ ${#cmds[@]} -gt 1 ]; then
-    hyperfine -i -r 3 "${cmds[@]}"
-  else
-    echo "no peer tool on PATH; install them as ../shared/bench/README.md describes"
-  fi
+  python3 "$repo/scripts/peers.py" "$bin" "$corpus"
 fi

@@ -121,10 +121,11 @@ def main():
                 last = runs[(tool, part)][-1]
                 print(f"round {r + 1}: {tool:9} {part:15} {last[0]:9.3f} s wall  exit {last[3]}",
                       file=sys.stderr, flush=True)
+            # the figures so far, so that an interrupted run still leaves them
+            if args.json:
+                with open(args.json, "w") as f:
+                    json.dump({f"{t}|{p}": v for (t, p), v in runs.items()}, f, indent=1)
     report(runs, args.rounds)
-    if args.json:
-        with open(args.json, "w") as f:
-            json.dump({f"{t}|{p}": v for (t, p), v in runs.items()}, f, indent=1)
 
 
 def report(runs, rounds):

@@ -14,7 +14,7 @@
 //! - A value read through `var.`, `local.` or a module input has the use site as its span
 //!   and its provenance (default, tfvars, `--var`, module argument) as origins.
 
-use std::collections::{BTreeMap, HashSet, VecDeque};
+use std::collections::{BTreeMap, HashMap, HashSet, VecDeque};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
@@ -53,12 +53,53 @@ pub fn lower(files: &[Arc<SourceFile>], sources: &SourceMap, settings: &Settings
     crate::with_deep_stacks(|| lower_here(files, sources, settings, &mut Retained::default()))
 }
 
-/// Files of one directory.
-#[derive(Default)]
-struct Dir {
-    path: PathBuf,
-    config: Vec<(String, Result<ast::Body, crate::ir::Diagnostic>)>,
-    vars: Vec<((u8, String), VarFile)>,
+/// One directory's files, read: its module (when it has configuration files), its
+/// auto-loaded variable files in load order, and what could not be read.
+struct ReadDir {
+    module: Option<Arc<Module>>,
+    vars: Vec<VarFile>,
+    errors: Vec<Diagnostic>,
+    skipped: Vec<Skip>,
+}
+
+/// Parses the files of directory `path` and builds its module.
+fn read_dir(path: &Path, files: Vec<&Arc<SourceFile>>) -> ReadDir {
+    let mut config = Vec::new();
+    let mut vars = Vec::new();
+    let mut errors = Vec::new();
+    let mut skipped = Vec::new();
+    for file in files {
+        let name = file_name(file);
+        if name.ends_with(".tfvars") || name.ends_with(".tfvars.json") {
+            if let Some(rank) = tfvars::auto_load_rank(&name) {
+                match module::parse(file) {
+                    Ok(body) => vars.push((rank, VarFile { body, label: name })),
+                    Err(e) => errors.push(e),
+                }
+            }
+        } else if module::is_override(&file.path) {
+            skipped.push(Skip {
+                span: file.body_span(0, 0),
+                reason: "Terraform override files are not merged".into(),
+            });
+        } else {
+            config.push((name, module::parse(file)));
+        }
+    }
+    config.sort_by(|a, b| a.0.cmp(&b.0));
+    vars.sort_by(|a, b| a.0.cmp(&b.0));
+    let module = (!config.is_empty()).then(|| {
+        Arc::new(Module::new(
+            module::normalize(path),
+            config.into_iter().map(|(_, b)| b).collect(),
+        ))
+    });
+    ReadDir {
+        module,
+        vars: vars.into_iter().map(|(_, v)| v).collect(),
+        errors,
+        skipped,
+    }
 }
 
 fn file_name(f: &SourceFile) -> String {
@@ -77,66 +118,41 @@ pub(crate) fn lower_here(
     retained: &mut Retained,
 ) -> Lowered {
     let mut out = Lowered::default();
-    let parsed: Vec<_> = files
-        .par_iter()
-        .map(|f| (f.clone(), module::parse(f)))
-        .collect();
-    // files by the directory they lie in, then each directory's identity (canonicalising is
-    // a few system calls per path: once per directory, in parallel)
-    let mut by_path: BTreeMap<PathBuf, Vec<_>> = BTreeMap::new();
-    for (file, body) in parsed {
-        let dir_path = match file.path.parent() {
-            Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
-            _ => PathBuf::from("."),
+    // files by the directory they lie in, and each directory's identity (canonicalising costs
+    // a few system calls: once per directory, in parallel)
+    let mut by_path: HashMap<&Path, Vec<&Arc<SourceFile>>> = HashMap::new();
+    for f in files {
+        let dir = match f.path.parent() {
+            Some(p) if !p.as_os_str().is_empty() => p,
+            _ => Path::new("."),
         };
-        by_path.entry(dir_path).or_default().push((file, body));
+        by_path.entry(dir).or_default().push(f);
     }
     let keyed: Vec<_> = by_path
         .into_par_iter()
-        .map(|(path, files)| (dir_key(&path), path, files))
+        .map(|(path, files)| (dir_key(path), path, files))
         .collect();
-    let mut dirs: BTreeMap<PathBuf, Dir> = BTreeMap::new();
-    for (key, dir_path, files) in keyed {
-        let dir = dirs.entry(key).or_default();
-        dir.path = dir_path;
-        for (file, body) in files {
-            let name = file_name(&file);
-            if name.ends_with(".tfvars") || name.ends_with(".tfvars.json") {
-                match (tfvars::auto_load_rank(&name), body) {
-                    (Some(rank), Ok(body)) => dir.vars.push((rank, VarFile { body, label: name })),
-                    (Some(_), Err(e)) => out.errors.push(e),
-                    (None, _) => {}
-                }
-            } else if module::is_override(&file.path) {
-                out.skipped.push(Skip {
-                    span: file.body_span(0, 0),
-                    reason: "Terraform override files are not merged".into(),
-                });
-            } else {
-                dir.config.push((name, body));
-            }
-        }
+    let mut dirs: BTreeMap<PathBuf, (&Path, Vec<&Arc<SourceFile>>)> = BTreeMap::new();
+    for (key, path, files) in keyed {
+        let dir = dirs.entry(key).or_insert((path, Vec::new()));
+        dir.0 = dir.0.min(path);
+        dir.1.extend(files);
     }
+    // each directory parsed and built as one task
     let built: Vec<_> = dirs
         .into_par_iter()
-        .filter(|(_, dir)| !dir.config.is_empty())
-        .map(|(key, mut dir)| {
-            dir.config.sort_by(|a, b| a.0.cmp(&b.0));
-            let m = Module::new(
-                module::normalize(&dir.path),
-                dir.config.into_iter().map(|(_, b)| b).collect(),
-            );
-            dir.vars.sort_by(|a, b| a.0.cmp(&b.0));
-            let vars: Vec<VarFile> = dir.vars.into_iter().map(|(_, v)| v).collect();
-            (key, Arc::new(m), vars)
-        })
+        .map(|(key, (path, files))| (key, read_dir(path, files)))
         .collect();
     let loader = Loader::new(sources, settings.max_file_size);
     let mut modules: Vec<(PathBuf, Arc<Module>, Vec<VarFile>)> = Vec::with_capacity(built.len());
-    for (key, m, vars) in built {
-        out.errors.extend(m.errors.iter().cloned());
-        loader.insert(key.clone(), m.clone());
-        modules.push((key, m, vars));
+    for (key, dir) in built {
+        out.errors.extend(dir.errors);
+        out.skipped.extend(dir.skipped);
+        if let Some(m) = dir.module {
+            out.errors.extend(m.errors.iter().cloned());
+            loader.insert(key.clone(), m.clone());
+            modules.push((key, m, dir.vars));
+        }
     }
     preload_children(&modules, &loader);
     let called: HashSet<PathBuf> = modules

@@ -163,23 +163,12 @@ fn lint_here(paths: &[PathBuf], settings: &Settings) -> Report {
                 })
                 .collect::<Vec<Lowered>>()
         },
-        || {
-            let mut retained = Retained::default();
-            let tf = frontend::terraform::lower_here(
-                &terraform,
-                &report.sources,
-                settings,
-                &mut retained,
-            );
-            (tf, retained)
-        },
+        || frontend::terraform::lower_here(&terraform, &report.sources, settings),
     );
     report.files += cfn.len() + terraform.len();
     for l in cfn {
         lowered.extend(l);
     }
-    let (tf, retained) = tf;
-    report.retained = retained;
     lowered.extend(tf);
 
     let model = model::build(&lowered.resources, &report.sources, settings);

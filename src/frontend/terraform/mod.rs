@@ -23,7 +23,6 @@ use rayon::prelude::*;
 use crate::ir::{Diagnostic, Lowered, Resource, Skip, Val, Value};
 use crate::settings::Settings;
 use crate::source::{SourceFile, SourceMap};
-use crate::Retained;
 
 mod ast;
 mod builtin;
@@ -50,7 +49,7 @@ use tfvars::VarFile;
 /// evaluated as a root module, following its local child modules (whose files are added to
 /// `sources` when they lie outside the scanned paths).
 pub fn lower(files: &[Arc<SourceFile>], sources: &SourceMap, settings: &Settings) -> Lowered {
-    crate::with_deep_stacks(|| lower_here(files, sources, settings, &mut Retained::default()))
+    crate::with_deep_stacks(|| lower_here(files, sources, settings))
 }
 
 /// One directory's files, read: its module (when it has configuration files), its
@@ -109,13 +108,11 @@ fn file_name(f: &SourceFile) -> String {
         .unwrap_or_default()
 }
 
-/// [`lower`] on the current thread pool (whose threads need deep stacks); the parsed modules
-/// go to `retained`.
+/// [`lower`] on the current thread pool (whose threads need deep stacks).
 pub(crate) fn lower_here(
     files: &[Arc<SourceFile>],
     sources: &SourceMap,
     settings: &Settings,
-    retained: &mut Retained,
 ) -> Lowered {
     let mut out = Lowered::default();
     // files by the directory they lie in, and each directory's identity (canonicalising costs
@@ -187,8 +184,10 @@ pub(crate) fn lower_here(
         .retain(|d| seen.insert((d.span, d.message.clone())));
     let mut seen = HashSet::new();
     out.modules_not_analysed.retain(|s| seen.insert(s.span));
-    retained.keep(modules);
-    retained.keep(loader.into_cache());
+    // the parse trees are the largest structure of a run: freed now, beside the analysis,
+    // rather than held to the end
+    let cache = loader.into_cache();
+    rayon::spawn(move || drop((modules, cache)));
     out
 }
 

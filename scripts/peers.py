@@ -7,7 +7,7 @@ round runs every command once, in turn, so the machine's noise falls on all tool
 the report gives per command the median wall time, the median CPU time and the largest
 peak RSS (GNU time), and each peer's median as a multiple of sgcheck's on the same part.
 
-Usage: scripts/peers.py SGCHECK CORPUS [--rounds N] [--only TOOL,...] [--json OUT]
+Usage: scripts/peers.py SGCHECK CORPUS [--rounds N] [--only TOOL[:PART],...] [--json OUT]
 Peers are taken from PATH (install them as ../shared/bench/README.md describes); a missing
 one is left out and named.
 """
@@ -52,21 +52,21 @@ def commands(sgcheck, tf, cfn, one):
     out = [
         ("sgcheck", "terraform", [sgcheck, "lint", tf, "--format", "json"], None, {}),
         ("sgcheck", "cloudformation", [sgcheck, "lint", cfn, "--format", "json"], None, {}),
-        ("sgcheck", "one file", [sgcheck, "lint", one, "--format", "json"], None, {}),
+        ("sgcheck", "one-file", [sgcheck, "lint", one, "--format", "json"], None, {}),
     ]
     if shutil.which("checkov"):
         ck = ["checkov", "--compact", "--skip-download", "-o", "json", "--quiet"]
         out += [
             ("checkov", "terraform", ck + ["--framework", "terraform", "-d", tf], None, {}),
             ("checkov", "cloudformation", ck + ["--framework", "cloudformation", "-d", cfn], None, {}),
-            ("checkov", "one file", ck + ["-f", one], None, {}),
+            ("checkov", "one-file", ck + ["-f", one], None, {}),
         ]
     if shutil.which("trivy"):
         tv = ["trivy", "config", "--skip-check-update", "-f", "json"]
         out += [
             ("trivy", "terraform", tv + [tf], None, NO_NETWORK),
             ("trivy", "cloudformation", tv + [cfn], None, NO_NETWORK),
-            ("trivy", "one file", tv + [one], None, NO_NETWORK),
+            ("trivy", "one-file", tv + [one], None, NO_NETWORK),
         ]
     if shutil.which("cfn-lint"):
         globs = ["**/*" + s for s in TEMPLATE_SUFFIXES]
@@ -94,7 +94,8 @@ def main():
     ap.add_argument("sgcheck")
     ap.add_argument("corpus")
     ap.add_argument("--rounds", type=int, default=3)
-    ap.add_argument("--only", help="comma-separated tools to run besides sgcheck")
+    ap.add_argument("--only", help="comma-separated tools (or tool:part, e.g. checkov:one-file) "
+                    "to run besides sgcheck")
     ap.add_argument("--json", help="also write the raw runs here")
     args = ap.parse_args()
     sgcheck = os.path.abspath(args.sgcheck)
@@ -111,7 +112,7 @@ def main():
         cmds = commands(sgcheck, tf, cfn, one)
         if args.only:
             keep = {"sgcheck", *args.only.split(",")}
-            cmds = [c for c in cmds if c[0] in keep]
+            cmds = [c for c in cmds if c[0] in keep or f"{c[0]}:{c[1]}" in keep]
         runs = {(tool, part): [] for tool, part, *_ in cmds}
         for r in range(args.rounds):
             for tool, part, argv, cwd, env in cmds:

@@ -49,32 +49,16 @@ pub struct Report {
     pub unknowns: BTreeMap<String, usize>,
     /// The same counts per Terraform module (root directory or module instance address).
     pub unknowns_by_module: BTreeMap<String, BTreeMap<String, usize>>,
-    /// Intermediate structures of the run, freed with the report.
-    retained: Retained,
+    /// The run's IR, kept so that [`Report::forget`] can skip freeing it.
+    ir: Vec<ir::Resource>,
 }
 
 impl Report {
-    /// Ends a one-shot run without freeing the report: freeing walks every parse tree and
+    /// Ends a one-shot run without freeing the report: freeing walks every resource and
     /// value of the run, piece by piece, which the operating system does at once when the
     /// process exits.
     pub fn forget(self) {
         std::mem::forget(self);
-    }
-}
-
-/// Structures a run no longer reads, kept so that [`Report::forget`] can skip freeing them.
-#[derive(Default)]
-pub(crate) struct Retained(Vec<Box<dyn std::any::Any + Send>>);
-
-impl Retained {
-    pub(crate) fn keep(&mut self, x: impl std::any::Any + Send) {
-        self.0.push(Box::new(x));
-    }
-}
-
-impl std::fmt::Debug for Retained {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "Retained({} structures)", self.0.len())
     }
 }
 
@@ -185,7 +169,7 @@ fn lint_here(paths: &[PathBuf], settings: &Settings) -> Report {
 
     report.resources = lowered.resources.len();
     drop(model);
-    report.retained.keep(std::mem::take(&mut lowered.resources));
+    report.ir = std::mem::take(&mut lowered.resources);
     report.findings = findings;
     report.errors.extend(lowered.errors);
     report.skipped.extend(lowered.skipped);

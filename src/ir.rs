@@ -16,8 +16,9 @@ use crate::source::Span;
 #[derive(Clone, Debug, PartialEq)]
 pub struct Origin {
     pub span: Span,
-    /// Sentence for the report, e.g. "value comes from variable 'admin_cidr' default".
-    pub message: String,
+    /// Sentence for the report, e.g. "value comes from variable 'admin_cidr' default"
+    /// (shared: a value's provenance is copied into every element it holds).
+    pub message: Arc<str>,
 }
 
 /// A value, where it is written, and where it came from.
@@ -86,7 +87,7 @@ impl Val {
     }
 
     /// Adds a provenance step.
-    pub fn with_origin(mut self, span: Span, message: impl Into<String>) -> Self {
+    pub fn with_origin(mut self, span: Span, message: impl Into<Arc<str>>) -> Self {
         self.origins.push(Origin {
             span,
             message: message.into(),

@@ -144,7 +144,7 @@ fn scenario_27_cidr_has_variable_default_origin() {
     assert_eq!(&use_file.text[cidr.span.range()], "var.ssh_allowed_cidr");
     let origin = &cidr.origins[0];
     assert_eq!(
-        origin.message,
+        &*origin.message,
         "value comes from variable 'ssh_allowed_cidr' default"
     );
     let def_file = sources.get(origin.span.file);

@@ -4,10 +4,9 @@
 //! key and value carries its byte [`Span`]. YAML tags (`!Ref`, `!Sub`, …) stay on the node
 //! with the span of the tag token. Duplicate keys are errors naming both locations.
 
-use std::collections::HashMap;
-
 use crate::ir::Diagnostic;
 use crate::source::{SourceFile, Span};
+use foldhash::HashMap;
 
 pub mod json;
 mod yaml;

@@ -2,8 +2,6 @@
 //! Terraform and CloudFormation spellings of its attributes through one name list, so both
 //! frontends share one implementation.
 
-use std::collections::HashMap;
-
 use super::defaults::{add_default_vpc, add_subnet, add_vpc};
 use super::endpoints;
 use super::resolve::{attr, blocks, elems, kbool, kcidr, kproto, rattr, scope_of, Obj, Resolver};
@@ -15,6 +13,7 @@ use crate::ir::{Existence, Resource, Val, Value};
 use crate::net::sets::{all_ports, icmp_ports, parse_cidr, rule_ports, Proto};
 use crate::settings::Settings;
 use crate::source::{SourceMap, Span};
+use foldhash::HashMap;
 
 /// Builds the model from lowered resources.
 pub fn build<'a>(
@@ -29,7 +28,7 @@ pub fn build<'a>(
             ..NetModel::default()
         },
         rs: Resolver::new(resources),
-        default_vpcs: HashMap::new(),
+        default_vpcs: HashMap::default(),
     };
     b.objects();
     b.links();

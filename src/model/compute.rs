@@ -1,11 +1,10 @@
 //! Launch settings of instances, launch templates and launch configurations, and EBS
 //! volumes: what the hardening rules (IMDS, user data, encryption) read.
 
-use std::collections::HashSet;
-
 use super::resolve::{attr, blocks, rattr, scope_of};
 use crate::ir::{Resource, Val};
 use crate::source::Span;
+use foldhash::HashSet;
 
 /// Something that launches instances.
 #[derive(Clone, Debug)]

@@ -2,14 +2,13 @@
 //! configurations), load balancers and databases, with their subnets, security groups and
 //! public addressing (SEMANTICS.md §4).
 
-use std::collections::HashMap;
-
 use super::build::{cite, maybe_of, Builder};
 use super::resolve::{attr, blocks, elems, kbool, rattr, scope_of, Obj};
 use super::{Cite, Endpoint, EndpointKind, Id, Unk, K};
 use crate::ir::{Resource, Val};
 use crate::net::sets::{Ports, Proto};
 use crate::source::Span;
+use foldhash::HashMap;
 
 /// How an instance, launch template or launch configuration sets up the first interface.
 #[derive(Default, Clone)]
@@ -462,7 +461,7 @@ fn ipv6_of(b: &Builder, spec: &LaunchSpec, subnet: &K<Id>) -> (K<bool>, Option<C
 
 /// Elastic IPs by the key of the instance or interface they are bound to.
 fn elastic_ips(b: &Builder) -> HashMap<String, Cite> {
-    let mut out = HashMap::new();
+    let mut out = HashMap::default();
     for r in b.m.resources {
         let names: &[&str] = match r.kind.as_str() {
             "aws_eip" => &["instance", "network_interface"],
@@ -492,7 +491,7 @@ fn elastic_ips(b: &Builder) -> HashMap<String, Cite> {
 
 /// Extra security groups attached to standalone interfaces.
 fn eni_sg_attachments(b: &Builder) -> HashMap<String, Vec<(K<Id>, Cite)>> {
-    let mut out: HashMap<String, Vec<(K<Id>, Cite)>> = HashMap::new();
+    let mut out: HashMap<String, Vec<(K<Id>, Cite)>> = HashMap::default();
     for r in b.m.resources {
         if r.kind != "aws_network_interface_sg_attachment" {
             continue;
@@ -517,7 +516,7 @@ fn eni_sg_attachments(b: &Builder) -> HashMap<String, Vec<(K<Id>, Cite)>> {
 
 /// Listener ports of load balancers, by load balancer key.
 fn listeners(b: &Builder) -> HashMap<String, Vec<(Proto, Ports, Cite)>> {
-    let mut out: HashMap<String, Vec<(Proto, Ports, Cite)>> = HashMap::new();
+    let mut out: HashMap<String, Vec<(Proto, Ports, Cite)>> = HashMap::default();
     for r in b.m.resources {
         if !matches!(
             r.kind.as_str(),

@@ -9,6 +9,7 @@ mod defaults;
 mod endpoints;
 pub mod resolve;
 
+use foldhash::HashMap;
 use ipnet::IpNet;
 
 use crate::ir::{Origin, Resource};
@@ -309,7 +310,7 @@ pub struct NetModel<'a> {
 /// Internet gateways attached to each known VPC, and those with an unknown attachment.
 #[derive(Debug, Default)]
 struct IgwIndex {
-    by_vpc: std::collections::HashMap<Id, Vec<Id>>,
+    by_vpc: HashMap<Id, Vec<Id>>,
     unknown: Vec<Id>,
 }
 

@@ -1,8 +1,7 @@
 //! Reading IR values as model facts: attribute lookup across both frontends' spellings, and
 //! resolution of references to model objects.
 
-use std::collections::HashMap;
-
+use foldhash::HashMap;
 use ipnet::IpNet;
 
 use super::{Id, Unk, K};
@@ -135,7 +134,7 @@ impl<'a> Resolver<'a> {
             .enumerate()
             .map(|(i, r)| (r.key.as_str(), i))
             .collect();
-        let mut by_name: HashMap<(String, String), Vec<usize>> = HashMap::new();
+        let mut by_name: HashMap<(String, String), Vec<usize>> = HashMap::default();
         for (i, r) in resources.iter().enumerate() {
             if let Some(n) = rattr(r, NAME_ATTRS).and_then(|v| v.as_str()) {
                 by_name
@@ -147,7 +146,7 @@ impl<'a> Resolver<'a> {
         Resolver {
             resources,
             by_key,
-            objs: HashMap::new(),
+            objs: HashMap::default(),
             by_name,
         }
     }

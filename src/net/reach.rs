@@ -2,6 +2,7 @@
 //! atoms, with a witness path for what is reachable and the first blocking element for what
 //! is not.
 
+use foldhash::HashSet;
 use rayon::prelude::*;
 
 use super::nacl::{sweep, Mode};
@@ -120,7 +121,7 @@ fn analyse_one(m: &NetModel, id: Id, settings: &Settings) -> Outcome {
 }
 
 fn dedup(unknowns: Vec<Unk>) -> Vec<Unk> {
-    let mut seen = std::collections::HashSet::new();
+    let mut seen = HashSet::default();
     unknowns
         .into_iter()
         .filter(|u| seen.insert((u.span, u.reason.clone())))
@@ -548,7 +549,11 @@ fn rule_cite(sg: &str, r: &crate::model::SgRule, proto: Proto) -> Vec<Cite> {
         K::Unknown(_) => format!("{proto} (protocol unknown)"),
     };
     let mut out = vec![cite(r.span, format!("{sg} allows {ports} from {peer}"))];
-    out.extend(r.origins.iter().map(|o| cite(o.span, o.message.clone())));
+    out.extend(
+        r.origins
+            .iter()
+            .map(|o| cite(o.span, o.message.to_string())),
+    );
     out
 }
 

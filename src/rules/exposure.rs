@@ -1,13 +1,12 @@
 //! What SG rules share: which permissions are open to the internet, how their ports are
 //! classed and named, and what the reachability analysis says about the groups' members.
 
-use std::collections::HashMap;
-
 use super::{At, Ctx, Rule};
 use crate::finding::Confidence;
 use crate::model::{Id, NetModel, Peer, Sg, SgKind, SgRule, Unk, K};
 use crate::net::sets::{admits_internet, show_ports, Ports, Proto};
 use crate::settings::Settings;
+use foldhash::HashMap;
 
 /// A security group permission whose peer is (or may be) the internet.
 pub struct OpenRule<'m> {
@@ -143,7 +142,7 @@ pub fn describe(proto: Proto, ports: &Ports) -> String {
 
 /// Security group → endpoints that use it (the default SG for endpoints naming none).
 pub fn members(m: &NetModel) -> HashMap<Id, Vec<Id>> {
-    let mut out: HashMap<Id, Vec<Id>> = HashMap::new();
+    let mut out: HashMap<Id, Vec<Id>> = HashMap::default();
     for (i, ep) in m.endpoints.iter().enumerate() {
         for (sg, _) in &ep.sgs {
             if let K::Known(s) = sg {
@@ -222,7 +221,7 @@ pub fn report_open(
     for origin in &o.rule.origins {
         f.related.push(crate::finding::Related {
             span: origin.span,
-            message: origin.message.clone(),
+            message: origin.message.to_string(),
         });
     }
     if o.rule.rule_span != o.rule.span {

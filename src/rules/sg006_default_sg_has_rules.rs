@@ -1,15 +1,14 @@
 //! SG006: a VPC's default security group keeps or is given rules.
 
-use std::collections::HashMap;
-
 use super::{At, Ctx, Rule};
 use crate::model::{NetModel, SgKind};
+use foldhash::HashMap;
 
 pub static RULE: Rule = crate::rule!("SG006", check);
 
 fn check(m: &NetModel, cx: &mut Ctx) {
     // default group key → its VPC (the first VPC when several share a key)
-    let mut vpc_of: HashMap<&str, &str> = HashMap::new();
+    let mut vpc_of: HashMap<&str, &str> = HashMap::default();
     for v in &m.vpcs {
         vpc_of
             .entry(m.sgs[v.default_sg].key.as_str())

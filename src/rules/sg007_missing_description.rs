@@ -2,6 +2,7 @@
 
 use super::{At, Ctx, Rule};
 use crate::model::{NetModel, SgKind};
+use foldhash::HashSet;
 
 pub static RULE: Rule = crate::rule!("SG007", check);
 
@@ -24,7 +25,7 @@ fn check(m: &NetModel, cx: &mut Ctx) {
             );
         }
     }
-    let mut seen = std::collections::HashSet::new();
+    let mut seen = HashSet::default();
     for sg in &m.sgs {
         for r in sg
             .rules

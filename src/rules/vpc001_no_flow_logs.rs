@@ -1,17 +1,16 @@
 //! VPC001: a declared VPC has no flow log.
 
-use std::collections::HashSet;
-
 use super::{At, Ctx, Rule};
 use crate::model::resolve::{rattr, scope_of};
 use crate::model::NetModel;
+use foldhash::HashSet;
 
 pub static RULE: Rule = crate::rule!("VPC001", check);
 
 fn check(m: &NetModel, cx: &mut Ctx) {
-    let mut logged: HashSet<&str> = HashSet::new();
+    let mut logged: HashSet<&str> = HashSet::default();
     // scopes with a flow log whose target is not known: any VPC there may be covered
-    let mut unsure: HashSet<&str> = HashSet::new();
+    let mut unsure: HashSet<&str> = HashSet::default();
     for r in m.resources {
         let target = match r.kind.as_str() {
             "aws_flow_log" => rattr(r, &["vpc_id"]),

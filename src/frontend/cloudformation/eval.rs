@@ -4,8 +4,10 @@
 //! [`Arg`]. Evaluation is bounded by a depth limit and a step budget; anything that cannot be
 //! known before deploy becomes [`Value::Unknown`] with a reason, never an error.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 use std::sync::Arc;
+
+use foldhash::HashMap;
 
 use super::conditions::Cond;
 use crate::frontend::tree::{Node, NodeKind};
@@ -69,7 +71,7 @@ impl<'a> Eval<'a> {
         Eval {
             path: t.file.display_path(),
             t,
-            conditions: HashMap::new(),
+            conditions: HashMap::default(),
             condition_stack: Vec::new(),
             getatt_stack: Vec::new(),
             depth: 0,

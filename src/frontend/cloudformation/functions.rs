@@ -1,8 +1,9 @@
 //! String, list and mapping intrinsics: `Fn::Sub`, `Join`, `Select`, `Split`, `FindInMap`,
 //! `Cidr`, `ImportValue`, `Length`, `ToJsonString`.
 
-use std::collections::HashMap;
 use std::sync::Arc;
+
+use foldhash::HashMap;
 
 use ipnet::IpNet;
 
@@ -30,7 +31,7 @@ impl Eval<'_> {
             }
             _ => return Val::unknown("Fn::Sub expects a string or [string, variables]", span),
         };
-        let mut bound = HashMap::new();
+        let mut bound = HashMap::default();
         for (k, v) in vars.and_then(Node::as_map).unwrap_or_default() {
             bound.insert(k.name.as_str(), self.eval(v));
         }

@@ -112,7 +112,7 @@ fn parameter_default_and_override() {
     assert_eq!(v.origins.len(), 1);
     assert_eq!(&text[v.origins[0].span.range()], "0.0.0.0/0");
     assert_eq!(
-        v.origins[0].message,
+        &*v.origins[0].message,
         "value comes from parameter 'Cidr' default"
     );
 
@@ -121,7 +121,7 @@ fn parameter_default_and_override() {
     let l = lower_with("t.yaml", &text, &s).unwrap();
     let v = attr(&l, "R", "CidrIp");
     assert_eq!(string(v), "10.0.0.0/8");
-    assert_eq!(v.origins[0].message, "value comes from --parameter Cidr");
+    assert_eq!(&*v.origins[0].message, "value comes from --parameter Cidr");
 }
 
 #[test]
@@ -285,7 +285,7 @@ fn find_in_map() {
     let l = lower(&text);
     let a = attr(&l, "R", "A");
     assert_eq!(string(a), "s");
-    assert_eq!(a.origins[0].message, "value comes from mapping 'M'");
+    assert_eq!(&*a.origins[0].message, "value comes from mapping 'M'");
     assert_eq!(string(attr(&l, "R", "B")), "10.0.0.0/8");
     let c = attr(&l, "R", "C").as_unknown().unwrap();
     assert_eq!(c.candidates.len(), 2);

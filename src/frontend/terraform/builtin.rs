@@ -1,6 +1,7 @@
 //! Function calls: the lazy `try`/`can`, the file functions, and the built-ins of
 //! [`functions`](super::functions).
 
+use std::borrow::Cow;
 use std::path::Path;
 
 use super::ast::Expr;
@@ -94,7 +95,10 @@ impl Inst<'_> {
             return Val::new(Value::String(file.body().to_string()), span);
         }
         let vars = match args.get(1).map(|v| &v.value) {
-            Some(Value::Map(m)) => m.iter().map(|(k, v)| (k.clone(), v.clone())).collect(),
+            Some(Value::Map(m)) => m
+                .iter()
+                .map(|(k, v)| (k.as_str(), Cow::Borrowed(v)))
+                .collect(),
             None => Vec::new(),
             Some(_) => match args.get(1).and_then(|v| unknown_of(v, span)) {
                 Some(u) => return u,

@@ -1,12 +1,13 @@
 //! Module calls: local child modules instantiated lazily, remote ones left unknown.
 
-use std::collections::HashMap;
 use std::rc::Rc;
+
+use foldhash::HashMap;
 
 use super::ast::Op;
 use super::eval::{invalid, relocate, Scope};
 use super::instance::{Binding, Inst, Instances, Mode};
-use super::module::{dir_key, is_local, normalize};
+use super::module::{is_local, normalize};
 use crate::ir::{Existence, Origin, Skip, Val, Value};
 use crate::source::Span;
 
@@ -56,7 +57,7 @@ impl<'r> Inst<'r> {
         let v = child.output(name);
         let o = Origin {
             span: v.span,
-            message: format!("value comes from module '{call}' output '{name}'"),
+            message: format!("value comes from module '{call}' output '{name}'").into(),
         };
         relocate(self.copy(&v), span, &o)
     }
@@ -133,7 +134,7 @@ impl<'r> Inst<'r> {
             return self.call_failed(*src_span, reason, false);
         }
         let dir = normalize(&module.dir.join(src));
-        let key = dir_key(&dir);
+        let key = self.run.loader.key(&dir);
         if self.chain.contains(&key) {
             let msg = format!("module recursion: '{}' calls itself", dir.display());
             return self.call_failed(decl.block, msg, true);

@@ -3,6 +3,7 @@
 //! References to module objects (`var.`, `local.`, resources, `module.`) are resolved by
 //! [`Inst`](super::instance::Inst) in `instance.rs`; this file holds what does not depend on them.
 
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
@@ -21,24 +22,25 @@ const COPY_COST: u64 = 8;
 /// Nested evaluation (expressions, locals, resources, modules) deeper than this stops.
 pub const MAX_DEPTH: usize = 200;
 
-/// Bindings introduced by `count`, `for_each`, `for`, `dynamic` and templates.
+/// Bindings introduced by `count`, `for_each`, `for`, `dynamic` and templates; a binding
+/// borrows its value when the value outlives the scope (an instance's `each`).
 pub struct Scope<'p> {
-    pub vars: Vec<(String, Val)>,
+    pub vars: Vec<(&'p str, Cow<'p, Val>)>,
     pub parent: Option<&'p Scope<'p>>,
 }
 
 impl<'p> Scope<'p> {
     /// A scope with one binding.
-    pub fn one(name: impl Into<String>, val: Val, parent: Option<&'p Scope<'p>>) -> Self {
+    pub fn one(name: &'p str, val: Val, parent: Option<&'p Scope<'p>>) -> Self {
         Scope {
-            vars: vec![(name.into(), val)],
+            vars: vec![(name, Cow::Owned(val))],
             parent,
         }
     }
 
     /// The innermost binding of `name`.
     pub fn get(&self, name: &str) -> Option<&Val> {
-        match self.vars.iter().rev().find(|(n, _)| n == name) {
+        match self.vars.iter().rev().find(|(n, _)| *n == name) {
             Some((_, v)) => Some(v),
             None => self.parent.and_then(|p| p.get(name)),
         }
@@ -302,9 +304,14 @@ impl Inst<'_> {
     /// `base.op.op…`: references are resolved first, then the remaining steps apply.
     fn traverse(&self, base: &Expr, ops: &[Op], span: Span, sc: Option<&Scope>) -> Val {
         let (v, used) = match &base.kind {
-            ExprKind::Var(name) if sc.and_then(|s| s.get(name)).is_none() => {
-                self.resolve(name, ops, span, sc)
-            }
+            ExprKind::Var(name) => match sc.and_then(|s| s.get(name)) {
+                // a bound name is read in place, copying only what the steps select
+                Some(v) if self.run.step(base.span) && self.run.depth.get() < MAX_DEPTH => {
+                    return self.apply_ref(v, ops, span, sc)
+                }
+                Some(_) => (self.eval(base, sc), 0),
+                None => self.resolve(name, ops, span, sc),
+            },
             _ => (self.eval(base, sc), 0),
         };
         self.apply_ref(&v, ops.get(used..).unwrap_or_default(), span, sc)
@@ -403,10 +410,10 @@ impl Inst<'_> {
                     coll,
                     body,
                 } => {
-                    for (k, v) in self.iterate(&self.eval(coll, sc), coll.span)? {
-                        let mut vars = vec![(value.clone(), v)];
+                    for (k, v) in self.iterate(self.eval(coll, sc), coll.span)? {
+                        let mut vars = vec![(value.as_str(), Cow::Owned(v))];
                         if let Some(key) = key {
-                            vars.push((key.clone(), k));
+                            vars.push((key.as_str(), Cow::Owned(k)));
                         }
                         let inner = Scope { vars, parent: sc };
                         self.render(body, out, Some(&inner))?;
@@ -418,35 +425,35 @@ impl Inst<'_> {
     }
 
     /// (key, value) pairs of a list (index keys) or map; the unknown/error otherwise.
-    pub fn iterate(&self, coll: &Val, span: Span) -> Result<Vec<(Val, Val)>, Val> {
-        if let Some(u) = unknown_of(coll, span) {
+    pub fn iterate(&self, coll: Val, span: Span) -> Result<Vec<(Val, Val)>, Val> {
+        if let Some(u) = unknown_of(&coll, span) {
             return Err(u);
         }
-        match &coll.value {
+        match coll.value {
             Value::List(l) => Ok(l
-                .iter()
+                .into_iter()
                 .enumerate()
-                .map(|(i, v)| (Val::new(Value::Number(i as f64), v.span), v.clone()))
+                .map(|(i, v)| (Val::new(Value::Number(i as f64), v.span), v))
                 .collect()),
             Value::Map(m) => Ok(m
-                .iter()
-                .map(|(k, v)| (Val::new(Value::String(k.clone()), v.span), v.clone()))
+                .into_iter()
+                .map(|(k, v)| (Val::new(Value::String(k), v.span), v))
                 .collect()),
             _ => Err(invalid("cannot iterate over a non-collection", span)),
         }
     }
 
     fn for_expr(&self, f: &ForExpr, span: Span, sc: Option<&Scope>) -> Val {
-        let items = match self.iterate(&self.eval(&f.coll, sc), f.coll.span) {
+        let items = match self.iterate(self.eval(&f.coll, sc), f.coll.span) {
             Ok(items) => items,
             Err(u) => return u,
         };
         let mut list = Vec::new();
         let mut map: BTreeMap<String, Val> = BTreeMap::new();
         for (k, v) in items {
-            let mut vars = vec![(f.value_var.clone(), v)];
+            let mut vars = vec![(f.value_var.as_str(), Cow::Owned(v))];
             if let Some(kv) = &f.key_var {
-                vars.push((kv.clone(), k));
+                vars.push((kv.as_str(), Cow::Owned(k)));
             }
             let inner = Scope { vars, parent: sc };
             let inner = Some(&inner);

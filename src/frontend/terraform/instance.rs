@@ -2,12 +2,15 @@
 //! module, with reference-cycle detection. Resources are in `resource.rs`, module calls in
 //! `call.rs`.
 
+use std::borrow::Cow;
 use std::cell::RefCell;
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 use std::hash::Hash;
 use std::path::PathBuf;
 use std::rc::{Rc, Weak};
 use std::sync::Arc;
+
+use foldhash::HashMap;
 
 use super::ast::{Body, Expr, ExprKind, Op};
 use super::call::CallOut;
@@ -120,12 +123,9 @@ pub fn obj(pairs: Vec<(&str, Val)>, span: Span) -> Val {
 }
 
 /// The scope of one instance (`count` / `each`).
-pub fn item_scope(bind: &[(&'static str, Val)]) -> Scope<'static> {
+pub fn item_scope<'a>(bind: &'a [(&'static str, Val)]) -> Scope<'a> {
     Scope {
-        vars: bind
-            .iter()
-            .map(|(n, v)| (n.to_string(), v.clone()))
-            .collect(),
+        vars: bind.iter().map(|(n, v)| (*n, Cow::Borrowed(v))).collect(),
         parent: None,
     }
 }
@@ -342,7 +342,12 @@ impl<'r> Inst<'r> {
                 None,
             );
         };
-        let origin = |span: Span, message: String| Some(Origin { span, message });
+        let origin = |span: Span, message: String| {
+            Some(Origin {
+                span,
+                message: message.into(),
+            })
+        };
         let missing = || no_value(name, decl.label);
         match self.vars.get(name).unwrap_or(&Binding::Default) {
             Binding::Input { parent, call, bind } => {
@@ -373,7 +378,7 @@ impl<'r> Inst<'r> {
                 self.eval(d, None),
                 Some(Origin {
                     span: d.span,
-                    message: format!("value comes from variable '{name}' default"),
+                    message: format!("value comes from variable '{name}' default").into(),
                 }),
             ),
             None => no_value(name, decl.map(|d| d.label).unwrap_or_default()),
@@ -414,7 +419,7 @@ impl<'r> Inst<'r> {
         );
         let o = Origin {
             span: expr.span,
-            message: format!("value comes from local '{name}'"),
+            message: format!("value comes from local '{name}'").into(),
         };
         self.read(&v, Some(&o), ops, span, sc)
     }

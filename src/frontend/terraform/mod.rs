@@ -14,9 +14,11 @@
 //! - A value read through `var.`, `local.` or a module input has the use site as its span
 //!   and its provenance (default, tfvars, `--var`, module argument) as origins.
 
-use std::collections::{BTreeMap, HashMap, HashSet, VecDeque};
+use std::collections::{BTreeMap, VecDeque};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
+
+use foldhash::{HashMap, HashSet};
 
 use rayon::prelude::*;
 
@@ -117,7 +119,7 @@ pub(crate) fn lower_here(
     let mut out = Lowered::default();
     // files by the directory they lie in, and each directory's identity (canonicalising costs
     // a few system calls: once per directory, in parallel)
-    let mut by_path: HashMap<&Path, Vec<&Arc<SourceFile>>> = HashMap::new();
+    let mut by_path: HashMap<&Path, Vec<&Arc<SourceFile>>> = HashMap::default();
     for f in files {
         let dir = match f.path.parent() {
             Some(p) if !p.as_os_str().is_empty() => p,
@@ -125,9 +127,10 @@ pub(crate) fn lower_here(
         };
         by_path.entry(dir).or_default().push(f);
     }
+    let loader = Loader::new(sources, settings.max_file_size);
     let keyed: Vec<_> = by_path
         .into_par_iter()
-        .map(|(path, files)| (dir_key(path), path, files))
+        .map(|(path, files)| (loader.key(path), path, files))
         .collect();
     let mut dirs: BTreeMap<PathBuf, (&Path, Vec<&Arc<SourceFile>>)> = BTreeMap::new();
     for (key, path, files) in keyed {
@@ -140,7 +143,6 @@ pub(crate) fn lower_here(
         .into_par_iter()
         .map(|(key, (path, files))| (key, read_dir(path, files)))
         .collect();
-    let loader = Loader::new(sources, settings.max_file_size);
     let mut modules: Vec<(PathBuf, Arc<Module>, Vec<VarFile>)> = Vec::with_capacity(built.len());
     for (key, dir) in built {
         out.errors.extend(dir.errors);
@@ -156,7 +158,7 @@ pub(crate) fn lower_here(
         .iter()
         .flat_map(|(key, m, _)| {
             m.local_calls()
-                .map(|(_, d)| dir_key(&d))
+                .map(|(_, d)| loader.key(&d))
                 .filter(move |d| d != key)
         })
         .collect();
@@ -179,10 +181,10 @@ pub(crate) fn lower_here(
             .unwrap_or_else(|e| e.into_inner())
             .drain(..),
     );
-    let mut seen = HashSet::new();
+    let mut seen = HashSet::default();
     out.errors
         .retain(|d| seen.insert((d.span, d.message.clone())));
-    let mut seen = HashSet::new();
+    let mut seen = HashSet::default();
     out.modules_not_analysed.retain(|s| seen.insert(s.span));
     // the parse trees are the largest structure of a run: freed now, beside the analysis,
     // rather than held to the end
@@ -198,7 +200,7 @@ fn preload_children(modules: &[(PathBuf, Arc<Module>, Vec<VarFile>)], loader: &L
     let mut queue: VecDeque<Arc<Module>> = modules.iter().map(|(_, m, _)| m.clone()).collect();
     while let Some(m) = queue.pop_front() {
         for (_, dir) in m.local_calls() {
-            if seen.insert(dir_key(&dir)) {
+            if seen.insert(loader.key(&dir)) {
                 queue.extend(loader.load(&dir));
             }
         }

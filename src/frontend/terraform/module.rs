@@ -1,9 +1,11 @@
 //! Modules: the declarations of one directory, and the loader that parses each once.
 
 use std::collections::btree_map::Entry;
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 use std::path::{Component, Path, PathBuf};
 use std::sync::{Arc, Mutex, OnceLock};
+
+use foldhash::HashMap;
 
 use super::ast::{Block, Body, Expr, ExprKind};
 use super::{hcl, json};
@@ -262,6 +264,9 @@ pub struct Loader<'a> {
     sources: &'a SourceMap,
     max_file_size: u64,
     cache: Mutex<HashMap<PathBuf, Slot>>,
+    /// [`dir_key`] by directory as written (canonicalising costs a system call per path
+    /// component; module calls name the same directories over and over).
+    keys: Mutex<HashMap<PathBuf, PathBuf>>,
     /// Parse errors of modules read from disk.
     pub errors: Mutex<Vec<Diagnostic>>,
 }
@@ -273,6 +278,7 @@ impl<'a> Loader<'a> {
             sources,
             max_file_size,
             cache: Mutex::default(),
+            keys: Mutex::default(),
             errors: Mutex::default(),
         }
     }
@@ -288,6 +294,17 @@ impl<'a> Loader<'a> {
         self.cache.lock().unwrap_or_else(|e| e.into_inner())
     }
 
+    /// [`dir_key`] of `dir`, computed once per directory.
+    pub fn key(&self, dir: &Path) -> PathBuf {
+        let lock = || self.keys.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(k) = lock().get(dir) {
+            return k.clone();
+        }
+        let key = dir_key(dir);
+        lock().insert(dir.to_path_buf(), key.clone());
+        key
+    }
+
     /// The modules read, by directory.
     pub fn into_cache(self) -> HashMap<PathBuf, Slot> {
         self.cache.into_inner().unwrap_or_else(|e| e.into_inner())
@@ -295,7 +312,8 @@ impl<'a> Loader<'a> {
 
     /// The module in `dir` (parsed on first use); None when the directory has no Terraform files.
     pub fn load(&self, dir: &Path) -> Option<Arc<Module>> {
-        let cell = self.lock().entry(dir_key(dir)).or_default().clone();
+        let key = self.key(dir);
+        let cell = self.lock().entry(key).or_default().clone();
         cell.get_or_init(|| self.read(dir)).clone()
     }
 

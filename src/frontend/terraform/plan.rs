@@ -4,8 +4,10 @@
 //! section names the resource attribute they come from (`aws_security_group.web.id`), they
 //! become [`Value::Ref`]s, otherwise unknowns.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 use std::sync::Arc;
+
+use foldhash::HashMap;
 
 use jsonc_parser::ast::{Object, Value as Json};
 use jsonc_parser::common::Ranged;
@@ -57,7 +59,7 @@ pub fn read(file: &SourceFile) -> Option<Lowered> {
     let root = obj(parsed.value.as_ref())?;
     get(root, "format_version")?;
     let planned = obj(get(root, "planned_values"))?;
-    let mut unknown_after: HashMap<&str, &Object> = HashMap::new();
+    let mut unknown_after: HashMap<&str, &Object> = HashMap::default();
     for rc in array(get(root, "resource_changes")) {
         let Json::Object(rc) = rc else { continue };
         let change = obj(get(rc, "change"));

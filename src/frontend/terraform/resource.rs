@@ -186,10 +186,11 @@ impl Inst<'_> {
             _ => label,
         };
         let coll = self.eval(&fe.expr, sc);
+        let is_list = matches!(coll.value, Value::List(_));
         let mut items = self
-            .iterate(&coll, fe.expr.span)
+            .iterate(coll, fe.expr.span)
             .unwrap_or_else(|u| vec![(u.clone(), u)]);
-        if matches!(coll.value, Value::List(_)) && self.is_set(&fe.expr, MAX_LOCAL_HOPS) {
+        if is_list && self.is_set(&fe.expr, MAX_LOCAL_HOPS) {
             // The key of a set element is the element itself.
             items.iter_mut().for_each(|(k, v)| *k = v.clone());
         }
@@ -326,7 +327,7 @@ impl Inst<'_> {
                 let address = key.rsplit_once("::").map_or("", |(_, a)| a);
                 let o = Origin {
                     span: v.span,
-                    message: format!("value comes from {address}.{attr}"),
+                    message: format!("value comes from {address}.{attr}").into(),
                 };
                 return relocate(self.copy(v), span, &o);
             }

@@ -1,9 +1,10 @@
 //! State shared by every module instance of one root module's evaluation.
 
 use std::cell::{Cell, RefCell};
-use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
+
+use foldhash::HashMap;
 
 use super::module::{normalize, Loader};
 use crate::ir::{Diagnostic, Resource, Skip};

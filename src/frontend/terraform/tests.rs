@@ -117,7 +117,7 @@ resource "aws_x" "r" {
     );
     let b = r.attr("b").expect("b");
     assert_eq!(
-        b.origins[0].message,
+        &*b.origins[0].message,
         "value comes from variable 'b' in terraform.tfvars"
     );
     assert_eq!(
@@ -126,7 +126,7 @@ resource "aws_x" "r" {
     );
     assert_eq!(text(&sources, b), "var.b");
     let e = r.attr("e").expect("e");
-    assert_eq!(e.origins[0].message, "value comes from --var e");
+    assert_eq!(&*e.origins[0].message, "value comes from --var e");
 }
 
 #[test]
@@ -221,7 +221,7 @@ resource "aws_instance" "web" {
     let cidr = s.attr("cidr_block").expect("cidr");
     assert_eq!(string(cidr), "10.0.0.0/24");
     assert_eq!(text(&sources, cidr), "var.cidr");
-    let msgs: Vec<_> = cidr.origins.iter().map(|o| o.message.as_str()).collect();
+    let msgs: Vec<_> = cidr.origins.iter().map(|o| &*o.message).collect();
     assert_eq!(
         msgs,
         [
@@ -308,7 +308,7 @@ resource "aws_x" "r" {
     let r = res(&out, "aws_x.r");
     let cidrs = r.attr("cidrs").expect("cidrs");
     assert_eq!(text(&sources, cidrs), "local.open");
-    assert_eq!(cidrs.origins[0].message, "value comes from local 'open'");
+    assert_eq!(&*cidrs.origins[0].message, "value comes from local 'open'");
     let first = &cidrs.as_list().expect("list")[0];
     assert_eq!(text(&sources, first), "\"0.0.0.0/0\"");
     assert!(r.attr("loop").and_then(|v| v.as_unknown()).is_some());

@@ -4,7 +4,7 @@ use super::ast::Body;
 use super::instance::Binding;
 use super::module::Module;
 use crate::ir::Origin;
-use std::collections::HashMap;
+use foldhash::HashMap;
 
 /// One parsed variable-definitions file.
 pub struct VarFile {
@@ -45,7 +45,8 @@ pub fn root_bindings<'r>(
                 if let Some(a) = layer.body.attr(name) {
                     let origin = Origin {
                         span: a.expr.span,
-                        message: format!("value comes from variable '{name}' in {}", layer.label),
+                        message: format!("value comes from variable '{name}' in {}", layer.label)
+                            .into(),
                     };
                     b = Binding::Expr(&a.expr, origin);
                 }

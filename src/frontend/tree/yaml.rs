@@ -1,7 +1,6 @@
 //! YAML → [`Node`] through granit-parser events, without recursion.
 
-use std::collections::HashMap;
-
+use foldhash::HashMap;
 use granit_parser::{Event, Marker, Parser, ScalarStyle, StructureStyle, Tag};
 
 use super::{error_at, Key, KeySet, Node, NodeKind, MAX_DEPTH};
@@ -19,7 +18,7 @@ pub fn parse_yaml(file: &SourceFile) -> Result<Node, Diagnostic> {
     let mut b = Builder {
         file,
         stack: Vec::new(),
-        anchors: HashMap::new(),
+        anchors: HashMap::default(),
         expanded: 0,
         root: None,
     };

@@ -8,8 +8,9 @@
 //! where hcl-edit does not (an object constructor that repeats a key: the later one wins).
 //! The `oracle` tests compare its trees with hcl-edit's on every fixture and corpus file.
 
-use std::collections::HashSet;
 use std::ops::Range;
+
+use foldhash::HashSet;
 
 use super::ast::{Attr, Block, Body, Expr, Label, Part};
 use crate::ir::Diagnostic;
@@ -284,7 +285,7 @@ impl<'a> Parser<'a> {
     /// (ends at the end of the text); else a block's (ends before `}`).
     fn body(&mut self, top: bool) -> PResult<Body> {
         let mut body = Body::default();
-        let mut names: HashSet<&str> = HashSet::new();
+        let mut names: HashSet<&str> = HashSet::default();
         loop {
             self.ws()?;
             if self.at_end() {

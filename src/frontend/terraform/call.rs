@@ -70,7 +70,7 @@ impl<'r> Inst<'r> {
         };
         self.memo(
             &self.output_memo,
-            name.to_string(),
+            name,
             || format!("{}output.{name}", self.prefix),
             expr.span,
             || Rc::new(self.eval(expr, None)),
@@ -96,7 +96,7 @@ impl<'r> Inst<'r> {
         };
         self.memo(
             &self.call_outs,
-            ci,
+            &ci,
             || format!("{}module.{}", self.prefix, decl.name),
             decl.block,
             || self.call_uncached(ci),

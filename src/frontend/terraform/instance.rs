@@ -2,7 +2,7 @@
 //! module, with reference-cycle detection. Resources are in `resource.rs`, module calls in
 //! `call.rs`.
 
-use std::borrow::Cow;
+use std::borrow::{Borrow, Cow};
 use std::cell::RefCell;
 use std::collections::BTreeMap;
 use std::hash::Hash;
@@ -107,7 +107,8 @@ pub struct Inst<'r> {
     pub exists: Existence,
     pub me: Weak<Inst<'r>>,
     var_memo: Table<String, Rc<(Val, Option<Origin>)>>,
-    local_memo: Table<String, Rc<Val>>,
+    /// A local's value and the provenance step its readers add.
+    local_memo: Table<String, Rc<(Val, Origin)>>,
     pub insts: Table<usize, Rc<Instances>>,
     pub attrs: Table<(usize, usize), Rc<BTreeMap<String, Val>>>,
     pub call_outs: Table<usize, Rc<CallOut<'r>>>,
@@ -195,16 +196,20 @@ impl<'r> Inst<'r> {
     }
 
     /// Memoised evaluation of `key`; a re-entry is a reference cycle (reported at `at`).
-    pub fn memo<K: Hash + Eq + Clone, T: Clone>(
+    pub fn memo<K, Q, T: Clone>(
         &self,
         table: &Table<K, T>,
-        key: K,
+        key: &Q,
         label: impl FnOnce() -> String,
         at: Span,
         compute: impl FnOnce() -> T,
         cyclic: impl FnOnce(&str) -> T,
-    ) -> T {
-        let state = match table.borrow().get(&key) {
+    ) -> T
+    where
+        K: Hash + Eq + Borrow<Q>,
+        Q: Hash + Eq + ToOwned<Owned = K> + ?Sized,
+    {
+        let state = match table.borrow().get(key) {
             Some(Memo::Done(v)) => Some(Ok(v.clone())),
             Some(Memo::Busy) => Some(Err(())),
             None => None,
@@ -230,11 +235,13 @@ impl<'r> Inst<'r> {
             }
             None => {}
         }
-        table.borrow_mut().insert(key.clone(), Memo::Busy);
+        table.borrow_mut().insert(key.to_owned(), Memo::Busy);
         self.run.stack.borrow_mut().push(label());
         let v = compute();
         self.run.stack.borrow_mut().pop();
-        table.borrow_mut().insert(key, Memo::Done(v.clone()));
+        if let Some(slot) = table.borrow_mut().get_mut(key) {
+            *slot = Memo::Done(v.clone());
+        }
         v
     }
 
@@ -315,7 +322,7 @@ impl<'r> Inst<'r> {
         };
         let raw = self.memo(
             &self.var_memo,
-            name.to_string(),
+            name,
             || format!("{}var.{name}", self.prefix),
             decl.label,
             || {
@@ -409,19 +416,19 @@ impl<'r> Inst<'r> {
         let Some(expr) = module.locals.get(name) else {
             return invalid(format!("undeclared local '{name}'"), span);
         };
-        let v = self.memo(
-            &self.local_memo,
-            name.to_string(),
-            || format!("{}local.{name}", self.prefix),
-            expr.span,
-            || Rc::new(self.eval(expr, None)),
-            |chain| Rc::new(Val::unknown(chain, expr.span)),
-        );
-        let o = Origin {
+        let origin = || Origin {
             span: expr.span,
             message: format!("value comes from local '{name}'").into(),
         };
-        self.read(&v, Some(&o), ops, span, sc)
+        let v = self.memo(
+            &self.local_memo,
+            name,
+            || format!("{}local.{name}", self.prefix),
+            expr.span,
+            || Rc::new((self.eval(expr, None), origin())),
+            |chain| Rc::new((Val::unknown(chain, expr.span), origin())),
+        );
+        self.read(&v.0, Some(&v.1), ops, span, sc)
     }
 
     /// Picks instances of a `count`/`for_each` object by the first step (`[i]`, `["k"]`,

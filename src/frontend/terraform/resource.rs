@@ -108,7 +108,7 @@ impl Inst<'_> {
         };
         self.memo(
             &self.insts,
-            idx,
+            &idx,
             || self.address(idx, ""),
             decl.label,
             || Rc::new(self.expand(&decl.body, None)),
@@ -124,7 +124,7 @@ impl Inst<'_> {
         };
         self.memo(
             &self.attrs,
-            (idx, i),
+            &(idx, i),
             || self.address(idx, &item.suffix),
             decl.label,
             || {

@@ -16,6 +16,14 @@ impl<'a> Parser<'a> {
     fn operation(&mut self, newlines: bool) -> PResult<Expr> {
         let start = self.pos;
         let first = self.term(newlines)?;
+        // most expressions are one term: no operand lists for them
+        let save = self.pos;
+        self.skip(newlines)?;
+        let more = self.peek() == b'?' || self.peek_operator().is_some();
+        self.pos = save;
+        if !more {
+            return Ok(first);
+        }
         // each operand with where its text ends (a parenthesised operand's span leaves out
         // the parentheses; the operation's span keeps them)
         let mut operands = vec![(first, self.pos)];
@@ -100,6 +108,13 @@ impl<'a> Parser<'a> {
 
     /// Consumes a binary operator at the position, if one is there.
     fn binary_operator(&mut self) -> Option<BinaryOperator> {
+        let (op, len) = self.peek_operator()?;
+        self.pos += len;
+        Some(op)
+    }
+
+    /// The binary operator at the position and its length, if one is there.
+    fn peek_operator(&self) -> Option<(BinaryOperator, usize)> {
         use BinaryOperator as B;
         let (op, len) = match (self.peek(), self.peek_at(1)) {
             (b'=', b'=') => (B::Eq, 2),
@@ -117,8 +132,7 @@ impl<'a> Parser<'a> {
             (b'%', _) => (B::Mod, 1),
             _ => return None,
         };
-        self.pos += len;
-        Some(op)
+        Some((op, len))
     }
 
     /// An expression term with the traversals that follow it.

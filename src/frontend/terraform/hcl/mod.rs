@@ -89,6 +89,34 @@ pub fn parse_template(text: &str, m: &Mapper) -> Result<Vec<Part>, String> {
     Parser::new(text, m).whole_template().map_err(|e| e.message)
 }
 
+/// The attribute names of a body, to refuse a repeated one: most bodies are short and are
+/// scanned; a long one (a large tfvars file) is hashed once it has [`NAMES_SCANNED`] names.
+#[derive(Default)]
+struct Names<'a> {
+    scanned: Vec<&'a str>,
+    hashed: HashSet<&'a str>,
+}
+
+/// Names a body may have before they are hashed.
+const NAMES_SCANNED: usize = 16;
+
+impl<'a> Names<'a> {
+    /// Adds `name`; false when it is already there.
+    fn insert(&mut self, name: &'a str) -> bool {
+        if self.hashed.is_empty() {
+            if self.scanned.contains(&name) {
+                return false;
+            }
+            if self.scanned.len() < NAMES_SCANNED {
+                self.scanned.push(name);
+                return true;
+            }
+            self.hashed.extend(self.scanned.drain(..));
+        }
+        self.hashed.insert(name)
+    }
+}
+
 /// A syntax error at a byte offset of the parsed text.
 struct Error {
     at: usize,
@@ -265,14 +293,21 @@ impl<'a> Parser<'a> {
     /// An identifier at the position: its text (the position moves past it).
     fn ident(&mut self) -> Option<&'a str> {
         let rest = self.rest();
-        let mut chars = rest.char_indices();
-        let (_, first) = chars.next()?;
-        if !is_id_start(first) {
+        if !rest.chars().next().is_some_and(is_id_start) {
             return None;
         }
-        let len = chars
-            .find(|&(_, c)| !is_id_continue(c))
-            .map_or(rest.len(), |(i, _)| i);
+        // ASCII bytes first; characters only from the first non-ASCII one
+        let ascii = rest
+            .bytes()
+            .position(|b| !ASCII_ID_CONTINUE[usize::from(b)])
+            .unwrap_or(rest.len());
+        let len = match rest.as_bytes().get(ascii) {
+            Some(b) if !b.is_ascii() => rest[ascii..]
+                .char_indices()
+                .find(|&(_, c)| !is_id_continue(c))
+                .map_or(rest.len(), |(i, _)| ascii + i),
+            _ => ascii,
+        };
         self.pos += len;
         Some(&rest[..len])
     }
@@ -285,7 +320,7 @@ impl<'a> Parser<'a> {
     /// (ends at the end of the text); else a block's (ends before `}`).
     fn body(&mut self, top: bool) -> PResult<Body> {
         let mut body = Body::default();
-        let mut names: HashSet<&str> = HashSet::default();
+        let mut names = Names::default();
         loop {
             self.ws()?;
             if self.at_end() {
@@ -311,11 +346,7 @@ impl<'a> Parser<'a> {
     }
 
     /// One attribute or block, added to `body`; says which it was.
-    fn structure(
-        &mut self,
-        body: &mut Body,
-        names: &mut HashSet<&'a str>,
-    ) -> PResult<&'static str> {
+    fn structure(&mut self, body: &mut Body, names: &mut Names<'a>) -> PResult<&'static str> {
         let start = self.pos;
         let Some(name) = self.ident() else {
             return self.fail(format!(
@@ -422,6 +453,18 @@ impl<'a> Parser<'a> {
 }
 
 /// HCL identifier characters: Unicode identifiers plus `_` (start) and `-` (continue).
+/// ASCII bytes that continue an identifier (letters, digits, `_`, `-`), by value.
+static ASCII_ID_CONTINUE: [bool; 256] = {
+    let mut table = [false; 256];
+    let mut b = 0;
+    while b < 128 {
+        let c = b as u8;
+        table[b] = c.is_ascii_alphanumeric() || c == b'_' || c == b'-';
+        b += 1;
+    }
+    table
+};
+
 fn is_id_start(c: char) -> bool {
     c.is_ascii_alphabetic() || c == '_' || (!c.is_ascii() && unicode_ident::is_xid_start(c))
 }

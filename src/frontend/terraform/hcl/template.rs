@@ -410,7 +410,8 @@ fn dedent(elems: &mut [Elem]) {
                     if i == 0 && mid_line {
                         out.push_str(line);
                     } else {
-                        out.extend(line.chars().skip(n));
+                        let cut = line.char_indices().nth(n).map_or(line.len(), |(i, _)| i);
+                        out.push_str(&line[cut..]);
                     }
                     out.push('\n');
                 }

@@ -76,6 +76,17 @@ enum Scope {
     Resource { file: FileId, address: String },
 }
 
+impl Scope {
+    /// The file the suppression is written in.
+    fn file(&self) -> FileId {
+        match self {
+            Scope::Line { file, .. } | Scope::Block { file, .. } | Scope::Resource { file, .. } => {
+                *file
+            }
+        }
+    }
+}
+
 /// Whose syntax a suppression uses, which decides what is reported about it.
 #[derive(Debug, Clone, Copy, PartialEq)]
 enum Form {
@@ -130,10 +141,23 @@ pub fn apply(
         files: &files,
         comments: &comments,
     };
+    // a finding is matched only against the suppressions written in its own files
+    let mut by_file: BTreeMap<FileId, Vec<usize>> = BTreeMap::new();
+    for (i, s) in sups.iter().enumerate() {
+        by_file.entry(s.scope.file()).or_default().push(i);
+    }
     let mut notes: BTreeMap<Span, Finding> = BTreeMap::new();
     findings.retain(|f| {
         let mut keep = true;
-        for s in sups.iter_mut() {
+        let mut candidates: Vec<usize> = [f.span.file, f.resource_span.file]
+            .iter()
+            .enumerate()
+            .filter(|&(n, id)| n == 0 || *id != f.span.file)
+            .flat_map(|(_, id)| by_file.get(id).into_iter().flatten().copied())
+            .collect();
+        candidates.sort_unstable();
+        for i in candidates {
+            let Some(s) = sups.get_mut(i) else { continue };
             if cx.matches(s, f) {
                 s.used = true;
                 keep = false;

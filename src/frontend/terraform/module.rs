@@ -2,6 +2,7 @@
 
 use std::collections::btree_map::Entry;
 use std::collections::BTreeMap;
+use std::ffi::OsString;
 use std::path::{Component, Path, PathBuf};
 use std::sync::{Arc, Mutex, OnceLock};
 
@@ -265,8 +266,9 @@ pub struct Loader<'a> {
     max_file_size: u64,
     cache: Mutex<HashMap<PathBuf, Slot>>,
     /// [`dir_key`] by directory as written (canonicalising costs a system call per path
-    /// component; module calls name the same directories over and over).
-    keys: Mutex<HashMap<PathBuf, PathBuf>>,
+    /// component; module calls name the same directories over and over). Keyed by the bytes
+    /// of the path, which hash far faster than its components.
+    keys: Mutex<HashMap<OsString, PathBuf>>,
     /// Parse errors of modules read from disk.
     pub errors: Mutex<Vec<Diagnostic>>,
 }
@@ -297,11 +299,11 @@ impl<'a> Loader<'a> {
     /// [`dir_key`] of `dir`, computed once per directory.
     pub fn key(&self, dir: &Path) -> PathBuf {
         let lock = || self.keys.lock().unwrap_or_else(|e| e.into_inner());
-        if let Some(k) = lock().get(dir) {
+        if let Some(k) = lock().get(dir.as_os_str()) {
             return k.clone();
         }
         let key = dir_key(dir);
-        lock().insert(dir.to_path_buf(), key.clone());
+        lock().insert(dir.as_os_str().to_owned(), key.clone());
         key
     }
 

@@ -47,9 +47,11 @@ def split_corpus(corpus, into):
     return parts["terraform"], parts["cloudformation"]
 
 
-def commands(sgcheck, tf, cfn, one):
-    """(tool, part, argv, cwd, extra env) for every measurement."""
+def commands(sgcheck, corpus, tf, cfn, one):
+    """(tool, part, argv, cwd, extra env) for every measurement; the whole corpus only for
+    sgcheck (the peers each read one part)."""
     out = [
+        ("sgcheck", "whole corpus", [sgcheck, "lint", corpus, "--format", "json"], None, {}),
         ("sgcheck", "terraform", [sgcheck, "lint", tf, "--format", "json"], None, {}),
         ("sgcheck", "cloudformation", [sgcheck, "lint", cfn, "--format", "json"], None, {}),
         ("sgcheck", "one-file", [sgcheck, "lint", one, "--format", "json"], None, {}),
@@ -109,7 +111,7 @@ def main():
             f.write('resource "aws_security_group" "ssh" {\n  ingress {\n    from_port   = 22\n'
                     '    to_port     = 22\n    protocol    = "tcp"\n'
                     '    cidr_blocks = ["0.0.0.0/0"]\n  }\n}\n')
-        cmds = commands(sgcheck, tf, cfn, one)
+        cmds = commands(sgcheck, os.path.abspath(args.corpus), tf, cfn, one)
         if args.only:
             keep = {"sgcheck", *args.only.split(",")}
             cmds = [c for c in cmds if c[0] in keep or f"{c[0]}:{c[1]}" in keep]

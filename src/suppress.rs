@@ -149,11 +149,11 @@ pub fn apply(
     let mut notes: BTreeMap<Span, Finding> = BTreeMap::new();
     findings.retain(|f| {
         let mut keep = true;
-        let mut candidates: Vec<usize> = [f.span.file, f.resource_span.file]
+        let mut own_files = vec![f.span.file, f.resource_span.file];
+        own_files.dedup();
+        let mut candidates: Vec<usize> = own_files
             .iter()
-            .enumerate()
-            .filter(|&(n, id)| n == 0 || *id != f.span.file)
-            .flat_map(|(_, id)| by_file.get(id).into_iter().flatten().copied())
+            .flat_map(|id| by_file.get(id).into_iter().flatten().copied())
             .collect();
         candidates.sort_unstable();
         for i in candidates {

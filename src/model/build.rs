@@ -397,9 +397,14 @@ impl<'a> Builder<'a> {
         }
     }
 
-    /// Security group rules from inline blocks, rule resources and default-SG adoption.
+    /// Security group rules from inline blocks, rule resources and default-SG adoption: the
+    /// groups first (adopting a default group wipes its rules), then the rule resources.
     fn security_groups(&mut self) {
         let rs = self.m.resources;
+        // Terraform groups that manage their rules inline, and the first rule resource that
+        // adds to each group
+        let mut inline: HashMap<Id, &Resource> = HashMap::default();
+        let mut added: HashMap<Id, &Resource> = HashMap::default();
         for r in rs {
             let kind = r.kind.as_str();
             let target = match kind {
@@ -428,6 +433,11 @@ impl<'a> Builder<'a> {
                 _ => None,
             };
             if let Some(sg) = target {
+                if !kind.starts_with("AWS::")
+                    && (r.attrs.contains_key("ingress") || r.attrs.contains_key("egress"))
+                {
+                    inline.insert(sg, r);
+                }
                 let mut rules = Vec::new();
                 for (name, egress) in [
                     ("ingress", false),
@@ -461,8 +471,10 @@ impl<'a> Builder<'a> {
                         });
                     }
                 }
-                continue;
             }
+        }
+        for r in rs {
+            let kind = r.kind.as_str();
             let egress = match kind {
                 "aws_security_group_rule" => {
                     match rattr(r, &["type"]).and_then(|v| v.as_str().map(|s| s.into_owned())) {
@@ -483,6 +495,39 @@ impl<'a> Builder<'a> {
             };
             let rules = self.sg_rules(&as_map(r), egress, sg, r);
             self.m.sgs[sg].rules.extend(rules);
+            if !kind.starts_with("AWS::") {
+                added.entry(sg).or_insert(r);
+            }
+        }
+        for (sg, group) in inline {
+            if let Some(rule) = added.get(&sg) {
+                self.mixed_rules(sg, group, rule);
+            }
+        }
+    }
+
+    /// A Terraform group with inline rules that rule resources also add to: the provider
+    /// lets the two overwrite each other, so every rule of the group may be absent.
+    fn mixed_rules(&mut self, sg: Id, group: &Resource, rule: &Resource) {
+        let reason = format!(
+            "{} manages its rules inline and {} adds rules to it: the AWS provider lets the \
+             two overwrite each other, so this rule may be absent",
+            group.address, rule.address
+        );
+        for r in &mut self.m.sgs[sg].rules {
+            if r.maybe.is_some() {
+                continue;
+            }
+            // each side is told where the other is declared
+            let span = if r.resource == group.address {
+                rule.span
+            } else {
+                group.span
+            };
+            r.maybe = Some(Unk {
+                reason: reason.clone(),
+                span,
+            });
         }
     }
 

@@ -215,7 +215,7 @@ pub fn report_open(
         f.confidence = Confidence::Possible;
         f.related.push(crate::finding::Related {
             span: u.span,
-            message: format!("unknown: {}", u.reason),
+            message: u.reason.clone(),
         });
     }
     for origin in &o.rule.origins {
@@ -233,8 +233,12 @@ pub fn report_open(
             ),
         });
     }
-    if o.rule.maybe.is_some() {
+    if let Some(u) = &o.rule.maybe {
         f.confidence = Confidence::Possible;
+        f.related.push(crate::finding::Related {
+            span: u.span,
+            message: format!("unknown: {}", u.reason),
+        });
     }
     f.notes = notes;
 }

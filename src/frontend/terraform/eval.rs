@@ -306,7 +306,7 @@ impl Inst<'_> {
         let (v, used) = match &base.kind {
             ExprKind::Var(name) => match sc.and_then(|s| s.get(name)) {
                 // a bound name is read in place, copying only what the steps select
-                Some(v) if self.run.step(base.span) && self.run.depth.get() < MAX_DEPTH => {
+                Some(v) if self.run.depth.get() < MAX_DEPTH && self.run.step(base.span) => {
                     return self.apply_ref(v, ops, span, sc)
                 }
                 Some(_) => (self.eval(base, sc), 0),

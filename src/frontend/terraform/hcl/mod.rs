@@ -508,4 +508,24 @@ mod tests {
             assert_eq!((l, c), (line, column), "{text:?}");
         }
     }
+
+    /// Repeats are found in long bodies too, where names are hashed rather than scanned,
+    /// whether the first occurrence was scanned or hashed.
+    #[test]
+    fn repeated_attribute_in_a_long_body() {
+        let names = |n: usize| (0..n).map(|i| format!("a{i} = {i}\n")).collect::<String>();
+        for (first, count) in [(3, 40), (30, 40), (15, 17)] {
+            let text = format!("{}a{first} = 0\n", names(count));
+            let (m, l, c) = error(&text);
+            let message =
+                format!("HCL parse error: attribute `a{first}` is set twice in this body");
+            assert_eq!((m, l, c), (message, count + 1, 1));
+        }
+        let sources = SourceMap::default();
+        let file = sources.add("main.tf".into(), names(100));
+        assert_eq!(
+            super::parse_file(&file).map(|b| b.attrs.len()).ok(),
+            Some(100)
+        );
+    }
 }

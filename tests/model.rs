@@ -101,3 +101,20 @@ fn rule_resources_survive_default_group_adoption_in_any_order() {
         assert_eq!(found[0].1, "definite", "{text}");
     }
 }
+
+/// A rule whose source is unknown is possible, and names the unknown input.
+#[test]
+fn unknown_source_names_the_unknown_input() {
+    let inline = INLINE_SSH.replace("[\"0.0.0.0/0\"]", "[var.admin_cidr]");
+    let text = format!("variable \"admin_cidr\" {{}}\n{GROUP}{inline}}}\n");
+    let found = open_admin_ports(&text);
+    assert_eq!(found.len(), 1, "{found:?}");
+    assert_eq!(found[0].1, "possible");
+    assert!(
+        found[0]
+            .2
+            .contains(&"unknown: variable 'admin_cidr' has no value".to_string()),
+        "{:?}",
+        found[0].2
+    );
+}

@@ -4,6 +4,7 @@ use std::collections::BTreeMap;
 use std::path::Path;
 use std::sync::Arc;
 
+use rayon::prelude::*;
 use serde::Serialize;
 
 use super::Location;
@@ -117,9 +118,10 @@ fn path_error(path: &Path, message: &str) -> JsonError {
 /// Renders the contract's JSON document (pretty-printed, newline-terminated).
 pub fn render(report: &Report) -> String {
     let files = report.sources.files();
+    // positions are resolved in parallel (each needs its file's line index)
     let findings = report
         .findings
-        .iter()
+        .par_iter()
         .map(|f| JsonFinding {
             rule: f.rule,
             name: f.name,

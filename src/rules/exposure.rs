@@ -215,7 +215,7 @@ pub fn report_open(
         f.confidence = Confidence::Possible;
         f.related.push(crate::finding::Related {
             span: u.span,
-            message: u.reason.clone(),
+            message: format!("unknown: {}", u.reason),
         });
     }
     for origin in &o.rule.origins {
@@ -234,10 +234,11 @@ pub fn report_open(
         });
     }
     if let Some(u) = &o.rule.maybe {
+        // the rule itself may not exist: say why
         f.confidence = Confidence::Possible;
         f.related.push(crate::finding::Related {
             span: u.span,
-            message: format!("unknown: {}", u.reason),
+            message: u.reason.clone(),
         });
     }
     f.notes = notes;

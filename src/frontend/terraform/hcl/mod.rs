@@ -452,8 +452,8 @@ impl<'a> Parser<'a> {
     }
 }
 
-/// HCL identifier characters: Unicode identifiers plus `_` (start) and `-` (continue).
-/// ASCII bytes that continue an identifier (letters, digits, `_`, `-`), by value.
+/// ASCII bytes that continue an identifier (letters, digits, `_`, `-`), by value: the ASCII
+/// half of [`is_id_continue`], as a table for the byte scan of [`Parser::ident`].
 static ASCII_ID_CONTINUE: [bool; 256] = {
     let mut table = [false; 256];
     let mut b = 0;
@@ -465,15 +465,17 @@ static ASCII_ID_CONTINUE: [bool; 256] = {
     table
 };
 
+/// HCL identifier characters: Unicode identifiers plus `_` (start) and `-` (continue).
 fn is_id_start(c: char) -> bool {
     c.is_ascii_alphabetic() || c == '_' || (!c.is_ascii() && unicode_ident::is_xid_start(c))
 }
 
 fn is_id_continue(c: char) -> bool {
-    c.is_ascii_alphanumeric()
-        || c == '_'
-        || c == '-'
-        || (!c.is_ascii() && unicode_ident::is_xid_continue(c))
+    if c.is_ascii() {
+        ASCII_ID_CONTINUE[c as usize]
+    } else {
+        unicode_ident::is_xid_continue(c)
+    }
 }
 
 #[cfg(test)]

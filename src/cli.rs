@@ -10,6 +10,7 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 
 use crate::config;
 use crate::finding::Severity;
+use crate::input::{read_text, ReadError};
 use crate::report::{self, baseline, catalog, Format};
 use crate::rules;
 use crate::settings::Settings;
@@ -100,6 +101,13 @@ struct LintArgs {
     /// Lowest severity that makes the exit code 1.
     #[arg(long, value_enum, default_value_t = FailOn::Warning)]
     fail_on: FailOn,
+    /// The analysed tree: files outside it are never read (default: the git work tree of each
+    /// path, else the path itself).
+    #[arg(long, value_name = "DIR")]
+    root: Option<PathBuf>,
+    /// Do not honour .gitignore files and .git/info/exclude.
+    #[arg(long)]
+    no_ignore: bool,
     /// Write the report to FILE instead of standard output.
     #[arg(long, value_name = "FILE")]
     output: Option<PathBuf>,
@@ -147,12 +155,14 @@ pub fn run() -> i32 {
     }
 }
 
-/// Prints to stdout; a closed pipe is not an error worth a panic.
+/// Prints to stdout; a failed write (a closed pipe, a full disk) is exit code 2 with a
+/// message, never a panic or a silently lost report.
 fn print(text: &str) -> i32 {
     let mut out = std::io::stdout().lock();
-    let _ = out.write_all(text.as_bytes());
-    let _ = out.flush();
-    0
+    match out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
+        Ok(()) => 0,
+        Err(e) => usage_error(&format!("cannot write the report to standard output: {e}")),
+    }
 }
 
 fn usage_error(message: &str) -> i32 {
@@ -188,7 +198,9 @@ fn lint(args: LintArgs) -> i32 {
             }
         }
         None => {
-            print(&text);
+            if print(&text) != 0 {
+                return USAGE;
+            }
         }
     }
     let code = report::exit_code(&report, fail_on);
@@ -211,8 +223,15 @@ fn write(path: &Path, text: &str) -> Result<(), String> {
     std::fs::write(path, text).map_err(|e| format!("cannot write {}: {e}", path.display()))
 }
 
+/// Baselines and parameter files larger than this are refused.
+const MAX_INPUT: u64 = 64 * 1024 * 1024;
+
+/// A file named on the command line, through the safe reader.
 fn read(path: &Path) -> Result<String, String> {
-    std::fs::read_to_string(path).map_err(|e| format!("cannot read: {e}"))
+    read_text(path, MAX_INPUT, true).map_err(|e| match e {
+        ReadError::Io(_) => e.to_string(),
+        _ => format!("cannot read: {e}"),
+    })
 }
 
 /// Merges `.sgcheck.toml` and the command line into run settings.
@@ -220,13 +239,18 @@ fn settings(args: &LintArgs) -> Result<Settings, String> {
     let mut s = Settings::default();
     let config_path = match &args.config {
         Some(p) => Some(p.clone()),
-        None => args.paths.first().and_then(|p| config::find(p)),
+        None => match args.paths.first() {
+            Some(first) => config::find(first, args.root.as_deref()).map_err(|e| e.to_string())?,
+            None => None,
+        },
     };
     if let Some(path) = config_path {
         config::load(&path, &mut s).map_err(|e| e.to_string())?;
     }
     check_rule_ids(&s)?;
     s.exclude.extend(args.exclude.iter().cloned());
+    s.root.clone_from(&args.root);
+    s.ignore_files = !args.no_ignore;
     for v in &args.vars {
         s.vars.push(name_value(v, "--var")?);
     }

@@ -7,6 +7,8 @@
 //! exclude = ["legacy/**"]             # globs, added to --exclude
 //! ephemeral_ports = "1024-65535"
 //! max_file_size = 10485760            # bytes
+//! skip_unreadable = false             # true: files over the limit or unreadable are skipped
+//!                                     # (listed) instead of failing the run
 //!
 //! [rules]
 //! disable = ["SG007"]
@@ -26,6 +28,8 @@ use serde::Deserialize;
 use toml::Spanned;
 
 use crate::finding::Severity;
+use crate::input::read_text;
+use crate::input::root::{root_of, OUTSIDE};
 use crate::settings::Settings;
 use crate::source::LineIndex;
 
@@ -62,6 +66,7 @@ struct FileConfig {
     exclude: Option<Vec<String>>,
     ephemeral_ports: Option<Spanned<PortSpec>>,
     max_file_size: Option<u64>,
+    skip_unreadable: Option<bool>,
 }
 
 #[derive(Deserialize, Default)]
@@ -112,23 +117,50 @@ impl PortSpec {
     }
 }
 
+/// The largest configuration file read.
+const MAX_CONFIG: u64 = 1024 * 1024;
+
 /// Finds `.sgcheck.toml` in the directory of `start` (or `start` itself when it is a
-/// directory) or the nearest ancestor.
-pub fn find(start: &Path) -> Option<PathBuf> {
-    let start = std::path::absolute(start).ok()?;
+/// directory) or the nearest ancestor, looking no higher than the analysed tree's root
+/// (`root`, else the git work tree of `start`, else `start`): a file above the repository
+/// must not change what a run reports. A configuration that is a link out of the tree is an
+/// error.
+pub fn find(start: &Path, root: Option<&Path>) -> Result<Option<PathBuf>, ConfigError> {
+    let Ok(start) = std::fs::canonicalize(start) else {
+        return Ok(None);
+    };
+    let top = match root {
+        Some(r) => std::fs::canonicalize(r).ok(),
+        None => root_of(&start).ok(),
+    };
+    let Some(top) = top else {
+        return Ok(None);
+    };
     let dir = if start.is_dir() {
         start.as_path()
     } else {
-        start.parent()?
+        start.parent().unwrap_or(&start)
     };
-    dir.ancestors()
+    let found = dir
+        .ancestors()
+        .take_while(|d| d.starts_with(&top))
         .map(|d| d.join(FILE_NAME))
-        .find(|p| p.is_file())
+        .find(|p| std::fs::symlink_metadata(p).is_ok());
+    match found {
+        Some(p) if std::fs::canonicalize(&p).is_ok_and(|c| !c.starts_with(&top)) => {
+            Err(ConfigError {
+                path: p,
+                position: None,
+                message: OUTSIDE.to_string(),
+            })
+        }
+        found => Ok(found),
+    }
 }
 
 /// Reads the configuration file at `path` into `settings`.
 pub fn load(path: &Path, settings: &mut Settings) -> Result<(), ConfigError> {
-    let text = std::fs::read_to_string(path).map_err(|e| ConfigError {
+    let text = read_text(path, MAX_CONFIG, true).map_err(|e| ConfigError {
         path: path.to_path_buf(),
         position: None,
         message: format!("cannot read configuration: {e}"),
@@ -176,6 +208,9 @@ pub fn apply(text: &str, path: &Path, settings: &mut Settings) -> Result<(), Con
     }
     if let Some(n) = config.max_file_size {
         settings.max_file_size = n;
+    }
+    if let Some(skip) = config.skip_unreadable {
+        settings.skip_unreadable = skip;
     }
     settings.disabled_rules.extend(config.rules.disable);
     for (rule, level) in &config.rules.severity {
@@ -277,16 +312,36 @@ SG004 = "warning"
     }
 
     #[test]
-    fn finds_config_upwards() {
+    fn finds_config_upwards_within_the_tree() {
         let dir = tempfile::tempdir().unwrap();
-        let sub = dir.path().join("a/b");
+        let repo = dir.path().join("repo");
+        let sub = repo.join("a/b");
         std::fs::create_dir_all(&sub).unwrap();
         std::fs::write(dir.path().join(FILE_NAME), "").unwrap();
         std::fs::write(sub.join("main.tf"), "").unwrap();
-        let found = find(&sub.join("main.tf")).unwrap();
-        assert_eq!(
-            found,
-            std::path::absolute(dir.path().join(FILE_NAME)).unwrap()
-        );
+        // without a repository the scanned path is the tree: nothing above it is read
+        assert_eq!(find(&sub.join("main.tf"), None).unwrap(), None);
+        assert_eq!(find(&sub, Some(&repo)).unwrap(), None);
+        // a repository's own configuration is found from anywhere inside it
+        std::fs::create_dir(repo.join(".git")).unwrap();
+        assert_eq!(find(&sub, None).unwrap(), None);
+        std::fs::write(repo.join(FILE_NAME), "").unwrap();
+        let found = find(&sub.join("main.tf"), None).unwrap().unwrap();
+        assert_eq!(found, std::fs::canonicalize(repo.join(FILE_NAME)).unwrap());
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_config_linked_out_of_the_tree_is_an_error() {
+        let dir = tempfile::tempdir().unwrap();
+        let repo = dir.path().join("repo");
+        std::fs::create_dir_all(repo.join(".git")).unwrap();
+        std::fs::write(dir.path().join("secret"), "token").unwrap();
+        std::os::unix::fs::symlink(dir.path().join("secret"), repo.join(FILE_NAME)).unwrap();
+        let e = find(&repo, None).unwrap_err();
+        assert_eq!(e.message, OUTSIDE);
+        std::os::unix::fs::symlink("/dev/zero", dir.path().join("zero.toml")).unwrap();
+        let e = load(&dir.path().join("zero.toml"), &mut Settings::default()).unwrap_err();
+        assert!(e.message.contains("not a regular file"), "{e}");
     }
 }

@@ -252,6 +252,22 @@ pub struct Lowered {
 }
 
 impl Lowered {
+    /// Records a file that could not be read (at `span`, its empty start): skipped when
+    /// `skip_unreadable` allows it, else an error.
+    pub fn unread(&mut self, span: Span, why: &impl std::fmt::Display, skip_unreadable: bool) {
+        if skip_unreadable {
+            self.skipped.push(Skip {
+                span,
+                reason: format!("{why}; not analysed"),
+            });
+        } else {
+            self.errors.push(Diagnostic {
+                span,
+                message: format!("{why}; not analysed"),
+            });
+        }
+    }
+
     /// Appends another frontend's output.
     pub fn extend(&mut self, other: Lowered) {
         self.resources.extend(other.resources);

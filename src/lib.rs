@@ -9,6 +9,7 @@ pub mod cli;
 pub mod config;
 pub mod finding;
 pub mod frontend;
+pub mod input;
 pub mod ir;
 pub mod model;
 pub mod net;
@@ -26,6 +27,7 @@ use std::sync::Arc;
 use rayon::prelude::*;
 
 use finding::Finding;
+use input::{read_text, Confinement, ReadError};
 use ir::{Diagnostic, Lowered, Skip};
 use settings::Settings;
 use source::{SourceFile, SourceMap, Span};
@@ -89,26 +91,37 @@ fn lint_here(paths: &[PathBuf], settings: &Settings) -> Report {
             return report;
         }
     };
-    let walked = walk::walk(paths, &exclude);
-    report.path_errors = walked.errors;
+    let (confinement, outside) = Confinement::new(paths, settings.root.as_deref());
+    let paths: Vec<PathBuf> = paths
+        .iter()
+        .filter(|p| !outside.iter().any(|(o, _)| o == *p))
+        .cloned()
+        .collect();
+    report.path_errors = outside;
+    let walked = walk::walk(
+        &paths,
+        &walk::WalkOptions {
+            exclude: &exclude,
+            confinement: &confinement,
+            ignore_files: settings.ignore_files,
+        },
+    );
+    report.path_errors.extend(walked.errors);
 
     let read: Vec<_> = walked
         .files
         .par_iter()
-        .map(|w| (w.kind, read_file(&w.path, settings.max_file_size)))
+        .map(|w| read_text(&w.read_from, settings.max_file_size, false))
         .collect();
     // files get ids in walk order; line indexes are built in parallel
+    let mut lowered = Lowered::default();
     let mut texts = Vec::with_capacity(read.len());
     let mut outcomes = Vec::with_capacity(read.len());
-    for (w, (kind, content)) in walked.files.into_iter().zip(read) {
+    for (w, content) in walked.files.into_iter().zip(read) {
         let (text, outcome): (Arc<str>, _) = match content {
-            Ok(text) => (text, Outcome::Lint(kind)),
-            Err(ReadProblem::Io(e)) => {
-                report.path_errors.push((w.path, e));
-                continue;
-            }
-            Err(ReadProblem::TooLarge(size)) => ("".into(), Outcome::TooLarge(size)),
-            Err(ReadProblem::NotUtf8 { lossy, offset }) => (lossy.into(), Outcome::NotUtf8(offset)),
+            Ok(text) => (text.into(), Outcome::Lint(w.kind)),
+            Err(ReadError::NotUtf8 { lossy, offset }) => (lossy.into(), Outcome::NotUtf8(offset)),
+            Err(e) => ("".into(), Outcome::Unread(e)),
         };
         texts.push((w.path, text));
         outcomes.push(outcome);
@@ -119,21 +132,23 @@ fn lint_here(paths: &[PathBuf], settings: &Settings) -> Report {
         match outcome {
             Outcome::Lint(FileKind::MaybeTemplate) => templates.push(file),
             Outcome::Lint(_) => terraform.push(file),
-            Outcome::TooLarge(size) => report.skipped.push(Skip {
-                span: Span::new(file.id, 0, 0),
-                reason: format!(
-                    "file is {size} bytes, over the {} byte limit",
-                    settings.max_file_size
-                ),
-            }),
-            Outcome::NotUtf8(offset) => report.errors.push(Diagnostic {
+            Outcome::Unread(e) => {
+                lowered.unread(file.body_span(0, 0), &e, settings.skip_unreadable)
+            }
+            Outcome::NotUtf8(offset) => lowered.errors.push(Diagnostic {
                 span: Span::new(file.id, offset, offset),
                 message: "file is not valid UTF-8".to_string(),
             }),
         }
     }
+    for (path, reason) in walked.skipped {
+        let file = report.sources.add(path, "");
+        lowered.skipped.push(Skip {
+            span: file.body_span(0, 0),
+            reason,
+        });
+    }
 
-    let mut lowered = Lowered::default();
     // CloudFormation and Terraform are lowered concurrently: neither waits for the other's
     // slowest file. Only Terraform adds files to the source map, so file ids stay stable.
     let (cfn, tf) = rayon::join(
@@ -147,7 +162,7 @@ fn lint_here(paths: &[PathBuf], settings: &Settings) -> Report {
                 })
                 .collect::<Vec<Lowered>>()
         },
-        || frontend::terraform::lower_here(&terraform, &report.sources, settings),
+        || frontend::terraform::lower_here(&terraform, &report.sources, settings, &confinement),
     );
     report.files += cfn.len() + terraform.len();
     for l in cfn {
@@ -206,34 +221,6 @@ fn sort_findings(findings: &mut [Finding], sources: &SourceMap) {
 /// What becomes of a file that was read.
 enum Outcome {
     Lint(FileKind),
-    TooLarge(u64),
+    Unread(ReadError),
     NotUtf8(usize),
-}
-
-enum ReadProblem {
-    Io(String),
-    TooLarge(u64),
-    NotUtf8 { lossy: String, offset: usize },
-}
-
-fn read_file(path: &std::path::Path, limit: u64) -> Result<Arc<str>, ReadProblem> {
-    use std::io::Read;
-    let io = |e: std::io::Error| ReadProblem::Io(e.to_string());
-    let mut file = std::fs::File::open(path).map_err(io)?;
-    let size = file.metadata().map_err(io)?.len();
-    if size > limit {
-        return Err(ReadProblem::TooLarge(size));
-    }
-    let mut bytes = Vec::with_capacity(usize::try_from(size).unwrap_or(0));
-    file.read_to_end(&mut bytes).map_err(io)?;
-    match String::from_utf8(bytes) {
-        Ok(s) => Ok(s.into()),
-        Err(e) => {
-            let offset = e.utf8_error().valid_up_to();
-            Err(ReadProblem::NotUtf8 {
-                lossy: String::from_utf8_lossy(e.as_bytes()).into_owned(),
-                offset,
-            })
-        }
-    }
 }

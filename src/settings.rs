@@ -10,8 +10,15 @@ use crate::finding::Severity;
 pub struct Settings {
     /// Glob patterns (gitignore-style, matched against paths relative to each walked root) to leave out.
     pub exclude: Vec<String>,
-    /// Files larger than this many bytes are skipped with a reason.
+    /// Files larger than this many bytes are not read.
     pub max_file_size: u64,
+    /// Files that cannot be read (over the size limit, not a regular file, unreadable) are
+    /// listed in `skipped` instead of failing the run.
+    pub skip_unreadable: bool,
+    /// `--root`: the analysed tree, instead of each scanned path's git work tree.
+    pub root: Option<PathBuf>,
+    /// Honour the repository's `.gitignore` files and `.git/info/exclude` (off: `--no-ignore`).
+    pub ignore_files: bool,
     /// Terraform `--var NAME=VALUE`, in command-line order.
     pub vars: Vec<(String, String)>,
     /// Terraform `--var-file`, in command-line order.
@@ -67,6 +74,9 @@ impl Default for Settings {
         Settings {
             exclude: Vec::new(),
             max_file_size: 10 * 1024 * 1024,
+            skip_unreadable: false,
+            root: None,
+            ignore_files: true,
             vars: Vec::new(),
             var_files: Vec::new(),
             parameters: BTreeMap::new(),

@@ -111,7 +111,12 @@ fn scenarios_lower_without_errors() {
         let Some((sources, files)) = load(&dir) else {
             continue;
         };
-        let out = lower(&files, &sources, &Settings::default());
+        // the analysed tree is the module's repository (`examples/x` calls `../../`)
+        let settings = Settings {
+            root: dir.parent().and_then(|d| d.parent()).map(PathBuf::from),
+            ..Settings::default()
+        };
+        let out = lower(&files, &sources, &settings);
         check_spans(&sources, &out);
         assert!(out.errors.is_empty(), "{}: {:?}", dir.display(), out.errors);
         assert!(!out.resources.is_empty(), "{}", dir.display());
@@ -207,7 +212,12 @@ fn module_examples_leave_only_provider_data_cidrs_unknown() {
         let Some((sources, files)) = load(&dir) else {
             continue;
         };
-        let out = lower(&files, &sources, &Settings::default());
+        // the analysed tree is the module's repository (`examples/x` calls `../../`)
+        let settings = Settings {
+            root: dir.parent().and_then(|d| d.parent()).map(PathBuf::from),
+            ..Settings::default()
+        };
+        let out = lower(&files, &sources, &settings);
         check_spans(&sources, &out);
         assert!(out.errors.is_empty(), "{}: {:?}", dir.display(), out.errors);
         for r in out

@@ -185,26 +185,37 @@ fn deep_hcl_nesting_is_a_spanned_error() {
 }
 
 #[test]
-fn files_over_the_size_limit_are_skipped_unread() {
+fn files_over_the_size_limit_fail_the_run_unread_unless_skipping_is_allowed() {
     let dir = repo();
     let big = format!("{GOOD_TF}# {}\n", "x".repeat(4096)).replace("\"ssh\"", "\"big\"");
+    let expected = format!(
+        "file is {} bytes, over the 1024 byte limit; not analysed",
+        big.len()
+    );
     write(dir.path(), "big/main.tf", big);
-    let settings = Settings {
+    let mut settings = Settings {
         max_file_size: 1024,
         ..Settings::default()
     };
+    // padding a file past the limit must not slip it past CI
     let report = lint(dir.path(), &settings);
+    let (message, line, column) = only_error(&report, "big/main.tf");
+    assert_eq!(message, expected);
+    assert_eq!((line, column), (1, 1));
+    assert_eq!(sgcheck::report::exit_code(&report, None), 2);
+    assert!(report.skipped.is_empty(), "{:?}", report.skipped);
+    assert!(report.findings.iter().all(|f| !f.resource.contains("big")));
+    assert_good_linted(&report);
+    // with `skip_unreadable` it is listed as skipped and the run goes on
+    settings.skip_unreadable = true;
+    let report = lint(dir.path(), &settings);
+    assert!(report.errors.is_empty(), "{:?}", report.errors);
     assert_eq!(report.skipped.len(), 1, "{:?}", report.skipped);
     let skip = &report.skipped[0];
     let file = report.sources.get(skip.span.file);
     assert!(file.display_path().ends_with("big/main.tf"));
-    assert!(
-        skip.reason.contains("over the 1024 byte limit"),
-        "{}",
-        skip.reason
-    );
+    assert_eq!(skip.reason, expected);
     assert!(file.text.is_empty(), "the file's content was not kept");
-    assert!(report.findings.iter().all(|f| !f.resource.contains("big")));
     assert_good_linted(&report);
     // the default limit is 10 MB
     assert_eq!(Settings::default().max_file_size, 10 * 1024 * 1024);
@@ -238,18 +249,27 @@ fn symlinks_are_not_followed_out_of_the_root() {
     std::os::unix::fs::symlink(outside.path().join("main.tf"), dir.path().join("linked.tf"))
         .unwrap();
     let report = lint(dir.path(), &Settings::default());
-    let paths: Vec<String> = report
+    assert!(report
         .sources
         .files()
         .iter()
-        .map(|f| f.display_path())
-        .collect();
-    assert!(paths.iter().all(|p| !p.contains("linked")), "{paths:?}");
+        .all(|f| !f.text.contains("outside")));
     assert!(report
         .findings
         .iter()
         .all(|f| !f.resource.contains("outside")));
     assert_eq!(report.files, 1);
+    // neither link is dropped without a word
+    let skipped: Vec<(String, &str)> = report
+        .skipped
+        .iter()
+        .map(|s| (path_of(&report, s.span), s.reason.as_str()))
+        .collect();
+    assert_eq!(skipped.len(), 2, "{skipped:?}");
+    assert!(skipped[0].0.ends_with("linked.tf"), "{skipped:?}");
+    assert_eq!(skipped[0].1, "symbolic link: path leaves the analysed tree");
+    assert!(skipped[1].0.ends_with("linked_dir"), "{skipped:?}");
+    assert_eq!(skipped[1].1, "symbolic link to a directory, not followed");
     assert_good_linted(&report);
 }
 

@@ -333,7 +333,8 @@ fn config_unknown_key_is_an_error_with_its_position() {
         ),
         ("main.tf", &open_ssh_tf("web", "", "")),
     ]);
-    // found upward from the linted path
+    // found upward from the linted path, up to the repository's root
+    std::fs::create_dir(dir.path().join(".git")).unwrap();
     let sub = dir.path().join("infra");
     std::fs::create_dir(&sub).unwrap();
     Command::cargo_bin("sgcheck")

@@ -2,12 +2,14 @@
 //! [`functions`](super::functions).
 
 use std::borrow::Cow;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use super::ast::Expr;
 use super::eval::{invalid, is_invalid, unknown_of, Scope};
 use super::hcl::{self, Mapper};
 use super::instance::Inst;
+use crate::input::root::OUTSIDE;
+use crate::input::Admission;
 use crate::ir::{Val, Value};
 use crate::source::Span;
 
@@ -70,7 +72,25 @@ impl Inst<'_> {
         }
     }
 
-    /// `file`, `fileexists` and `templatefile`, relative to the working directory or the module.
+    /// The file `path` names, inside the analysed tree: as written (relative to the working
+    /// directory, as `path.module` is) or relative to the module. None when it leaves the tree;
+    /// `Some(None)` when there is no such file.
+    fn locate(&self, path: &Path) -> Option<Option<PathBuf>> {
+        if let Admission::Inside(at) = self.run.admit(path) {
+            if at.is_file() {
+                return Some(Some(at));
+            }
+        }
+        match self.run.admit(&self.module.dir.join(path)) {
+            Admission::Inside(at) => Some(at.is_file().then_some(at)),
+            Admission::Outside => None,
+            Admission::Missing => Some(None),
+        }
+    }
+
+    /// `file`, `fileexists` and `templatefile`, relative to the working directory or the
+    /// module. Only files inside the analysed tree are read; for a path that leaves it the
+    /// value is unknown (even `fileexists`: existence outside is not revealed either).
     fn file_function(&self, name: &str, args: &[Val], span: Span) -> Val {
         let Some(first) = args.first() else {
             return invalid(format!("{name}() needs a path"), span);
@@ -82,14 +102,17 @@ impl Inst<'_> {
             return invalid(format!("{name}() needs a string path"), span);
         };
         let rel = Path::new(rel.as_ref());
-        let path = [rel.to_path_buf(), self.module.dir.join(rel)]
-            .into_iter()
-            .find(|p| p.is_file());
+        let Some(found) = self.locate(rel) else {
+            let why = format!("{name}(): path '{}' {OUTSIDE}", rel.display());
+            return Val::unknown(why, span);
+        };
         if name == "fileexists" {
-            return Val::new(Value::Bool(path.is_some()), span);
+            return Val::new(Value::Bool(found.is_some()), span);
         }
-        let Some(file) = path.and_then(|p| self.run.read_file(&p, MAX_READ)) else {
-            return invalid(format!("{name}(): cannot read {}", rel.display()), span);
+        let file = match found.map(|p| self.run.read_file(&p, MAX_READ)) {
+            Some(Ok(file)) => file,
+            Some(Err(why)) => return invalid(format!("{name}(): {why}"), span),
+            None => return invalid(format!("{name}(): cannot read {}", rel.display()), span),
         };
         if name == "file" {
             return Val::new(Value::String(file.body().to_string()), span);

@@ -7,7 +7,8 @@ use foldhash::HashMap;
 use super::ast::Op;
 use super::eval::{invalid, relocate, Scope};
 use super::instance::{Binding, Inst, Instances, Mode};
-use super::module::{is_local, normalize};
+use super::module::{is_local, normalize, NotLoaded};
+use crate::input::root::OUTSIDE;
 use crate::ir::{Existence, Origin, Skip, Val, Value};
 use crate::source::Span;
 
@@ -143,12 +144,28 @@ impl<'r> Inst<'r> {
             let msg = format!("module nesting deeper than {MAX_MODULE_DEPTH}");
             return self.call_failed(decl.block, msg, true);
         }
-        let Some(child) = self.run.loader.load(&dir) else {
-            let msg = format!(
-                "module directory '{}' has no Terraform files",
-                dir.display()
-            );
-            return self.call_failed(*src_span, msg, true);
+        let child = match self.run.loader.load(&dir) {
+            Ok(child) => child,
+            Err(NotLoaded::Outside) => {
+                let reason =
+                    format!("module '{name}' (source \"{src}\") is not analysed: {OUTSIDE}");
+                self.run.not_analysed.borrow_mut().push(Skip {
+                    span: *src_span,
+                    reason: reason.clone(),
+                });
+                return self.call_failed(*src_span, reason, false);
+            }
+            Err(NotLoaded::Missing) => {
+                let msg = format!("module directory '{}' does not exist", dir.display());
+                return self.call_failed(*src_span, msg, true);
+            }
+            Err(NotLoaded::Empty) => {
+                let msg = format!(
+                    "module directory '{}' has no Terraform files",
+                    dir.display()
+                );
+                return self.call_failed(*src_span, msg, true);
+            }
         };
         let insts = self.expand(&decl.body, None);
         let mut calls = self.calls.clone();

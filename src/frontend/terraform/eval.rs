@@ -9,6 +9,7 @@ use std::sync::Arc;
 
 use super::ast::{BinaryOperator, Expr, ExprKind, ForExpr, Op, Part, UnaryOperator};
 use super::instance::Inst;
+use crate::input::root::OUTSIDE;
 use crate::ir::{fmt_number, Origin, Unknown, Val, Value};
 use crate::source::Span;
 
@@ -90,7 +91,7 @@ pub fn class(reason: &str) -> &'static str {
         "variable without value"
     } else if reason.starts_with("data source") {
         "data source"
-    } else if reason.contains("is not analysed") || reason.contains("has no Terraform files") {
+    } else if reason.contains("is not analysed") || reason.starts_with("module directory") {
         "module not analysed"
     } else if reason.starts_with(COMPUTED)
         || reason.ends_with("is known only after apply")
@@ -105,6 +106,8 @@ pub fn class(reason: &str) -> &'static str {
         "reference cycle"
     } else if reason.starts_with("evaluation budget") {
         "evaluation budget exceeded"
+    } else if reason.ends_with(OUTSIDE) {
+        "path outside the analysed tree"
     } else {
         "other"
     }

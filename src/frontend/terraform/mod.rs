@@ -22,6 +22,7 @@ use foldhash::{HashMap, HashSet};
 
 use rayon::prelude::*;
 
+use crate::input::{read_text, Confinement};
 use crate::ir::{Diagnostic, Lowered, Resource, Skip, Val, Value};
 use crate::settings::Settings;
 use crate::source::{SourceFile, SourceMap};
@@ -51,7 +52,9 @@ use tfvars::VarFile;
 /// evaluated as a root module, following its local child modules (whose files are added to
 /// `sources` when they lie outside the scanned paths).
 pub fn lower(files: &[Arc<SourceFile>], sources: &SourceMap, settings: &Settings) -> Lowered {
-    crate::with_deep_stacks(|| lower_here(files, sources, settings))
+    let paths: Vec<PathBuf> = files.iter().map(|f| f.path.clone()).collect();
+    let (confinement, _) = Confinement::new(&paths, settings.root.as_deref());
+    crate::with_deep_stacks(|| lower_here(files, sources, settings, &confinement))
 }
 
 /// One directory's files, read: its module (when it has configuration files), its
@@ -110,11 +113,13 @@ fn file_name(f: &SourceFile) -> String {
         .unwrap_or_default()
 }
 
-/// [`lower`] on the current thread pool (whose threads need deep stacks).
+/// [`lower`] on the current thread pool (whose threads need deep stacks), reading only
+/// inside `confinement`.
 pub(crate) fn lower_here(
     files: &[Arc<SourceFile>],
     sources: &SourceMap,
     settings: &Settings,
+    confinement: &Confinement,
 ) -> Lowered {
     let mut out = Lowered::default();
     // files by the directory they lie in, and each directory's identity (canonicalising costs
@@ -127,7 +132,7 @@ pub(crate) fn lower_here(
         };
         by_path.entry(dir).or_default().push(f);
     }
-    let loader = Loader::new(sources, settings.max_file_size);
+    let loader = Loader::new(sources, settings, confinement);
     let keyed: Vec<_> = by_path
         .into_par_iter()
         .map(|(path, files)| (loader.key(path), path, files))
@@ -154,19 +159,13 @@ pub(crate) fn lower_here(
         }
     }
     preload_children(&modules, &loader);
-    let called: HashSet<PathBuf> = modules
-        .iter()
-        .flat_map(|(key, m, _)| {
-            m.local_calls()
-                .map(|(_, d)| loader.key(&d))
-                .filter(move |d| d != key)
-        })
-        .collect();
+    let is_root = roots(&modules, &loader);
     let var_files = read_var_files(files, sources, settings, &mut out);
     let results: Vec<Lowered> = modules
         .par_iter()
-        .filter(|(key, _, _)| !called.contains(key))
-        .map(|(_, m, vars)| {
+        .zip(is_root)
+        .filter(|(_, root)| *root)
+        .map(|((_, m, vars), _)| {
             let layers: Vec<&VarFile> = vars.iter().chain(&var_files).collect();
             lower_root(m, &layers, &loader, sources, settings)
         })
@@ -174,13 +173,9 @@ pub(crate) fn lower_here(
     for r in results {
         out.extend(r);
     }
-    out.errors.extend(
-        loader
-            .errors
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .drain(..),
-    );
+    out.extend(std::mem::take(
+        &mut *loader.records.lock().unwrap_or_else(|e| e.into_inner()),
+    ));
     let mut seen = HashSet::default();
     out.errors
         .retain(|d| seen.insert((d.span, d.message.clone())));
@@ -201,10 +196,53 @@ fn preload_children(modules: &[(PathBuf, Arc<Module>, Vec<VarFile>)], loader: &L
     while let Some(m) = queue.pop_front() {
         for (_, dir) in m.local_calls() {
             if seen.insert(loader.key(&dir)) {
-                queue.extend(loader.load(&dir));
+                queue.extend(loader.load(&dir).ok());
             }
         }
     }
+}
+
+/// Which scanned modules are evaluated as root modules: each one no other scanned module
+/// calls, then, while some scanned module is not reached from a root (it is only called from
+/// within a cycle of calls), the first such one by path: no scanned module goes unanalysed,
+/// and the recursion is reported where the cycle closes.
+fn roots(modules: &[(PathBuf, Arc<Module>, Vec<VarFile>)], loader: &Loader) -> Vec<bool> {
+    let called: HashSet<PathBuf> = modules
+        .iter()
+        .flat_map(|(key, m, _)| {
+            m.local_calls()
+                .map(|(_, d)| loader.key(&d))
+                .filter(move |d| d != key)
+        })
+        .collect();
+    let mut is_root: Vec<bool> = modules
+        .iter()
+        .map(|(k, _, _)| !called.contains(k))
+        .collect();
+    let mut reached: HashSet<PathBuf> = HashSet::default();
+    let reach = |key: &PathBuf, m: &Arc<Module>, reached: &mut HashSet<PathBuf>| {
+        let mut queue = VecDeque::from([m.clone()]);
+        reached.insert(key.clone());
+        while let Some(m) = queue.pop_front() {
+            for (_, dir) in m.local_calls() {
+                if reached.insert(loader.key(&dir)) {
+                    queue.extend(loader.load(&dir).ok());
+                }
+            }
+        }
+    };
+    for ((key, m, _), root) in modules.iter().zip(&is_root) {
+        if *root {
+            reach(key, m, &mut reached);
+        }
+    }
+    for ((key, m, _), root) in modules.iter().zip(is_root.iter_mut()) {
+        if !reached.contains(key) {
+            *root = true;
+            reach(key, m, &mut reached);
+        }
+    }
+    is_root
 }
 
 /// `--var-file`s: taken from the scanned files when present, else read (and added). A file
@@ -223,7 +261,7 @@ fn read_var_files(
             let found = files.iter().find(|f| dir_key(&f.path) == key).cloned();
             let file = match found {
                 Some(file) => file,
-                None => match read_text(path, settings.max_file_size) {
+                None => match read_text(path, settings.max_file_size, true) {
                     Ok(text) => sources.add(path.to_path_buf(), text),
                     Err(why) => {
                         let file = sources.add(path.to_path_buf(), "");
@@ -247,15 +285,6 @@ fn read_var_files(
             }
         })
         .collect()
-}
-
-/// The text of a `--var-file` not among the scanned files.
-fn read_text(path: &Path, max: u64) -> Result<String, String> {
-    let len = std::fs::metadata(path).map_err(|e| e.to_string())?.len();
-    if len > max {
-        return Err(format!("file is {len} bytes, over the {max} byte limit"));
-    }
-    std::fs::read_to_string(path).map_err(|e| e.to_string())
 }
 
 fn lower_root(

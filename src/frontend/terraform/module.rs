@@ -3,6 +3,7 @@
 use std::collections::btree_map::Entry;
 use std::collections::BTreeMap;
 use std::ffi::OsString;
+use std::fs::FileType;
 use std::path::{Component, Path, PathBuf};
 use std::sync::{Arc, Mutex, OnceLock};
 
@@ -10,7 +11,10 @@ use foldhash::HashMap;
 
 use super::ast::{Block, Body, Expr, ExprKind};
 use super::{hcl, json};
-use crate::ir::Diagnostic;
+use crate::input::root::Found;
+use crate::input::{read_text, Admission, Confinement, ReadError};
+use crate::ir::{Diagnostic, Lowered, Skip};
+use crate::settings::Settings;
 use crate::source::{SourceFile, SourceMap, Span};
 
 /// `variable "name" { … }`.
@@ -257,38 +261,56 @@ pub fn dir_key(dir: &Path) -> PathBuf {
     std::fs::canonicalize(dir).unwrap_or_else(|_| normalize(dir))
 }
 
-/// A module parsed once (None: the directory has no Terraform files).
-type Slot = Arc<OnceLock<Option<Arc<Module>>>>;
+/// Why a module directory gives no module.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum NotLoaded {
+    /// It resolves outside the analysed tree, and is not read.
+    Outside,
+    /// It does not exist (or is not a directory).
+    Missing,
+    /// It holds no Terraform configuration files.
+    Empty,
+}
+
+/// A module parsed once.
+type Slot = Arc<OnceLock<Result<Arc<Module>, NotLoaded>>>;
 
 /// Parses each module directory once, whether scanned or reached through a module call.
 pub struct Loader<'a> {
     sources: &'a SourceMap,
-    max_file_size: u64,
+    settings: &'a Settings,
+    /// The analysed tree: module directories and files read for `file()` must lie in it.
+    pub confinement: &'a Confinement,
     cache: Mutex<HashMap<PathBuf, Slot>>,
     /// [`dir_key`] by directory as written (canonicalising costs a system call per path
     /// component; module calls name the same directories over and over). Keyed by the bytes
     /// of the path, which hash far faster than its components.
     keys: Mutex<HashMap<OsString, PathBuf>>,
-    /// Parse errors of modules read from disk.
-    pub errors: Mutex<Vec<Diagnostic>>,
+    /// Parse errors, unreadable and skipped files of modules read from disk.
+    pub records: Mutex<Lowered>,
 }
 
 impl<'a> Loader<'a> {
     /// A loader that adds the files it reads to `sources`.
-    pub fn new(sources: &'a SourceMap, max_file_size: u64) -> Self {
+    pub fn new(
+        sources: &'a SourceMap,
+        settings: &'a Settings,
+        confinement: &'a Confinement,
+    ) -> Self {
         Loader {
             sources,
-            max_file_size,
+            settings,
+            confinement,
             cache: Mutex::default(),
             keys: Mutex::default(),
-            errors: Mutex::default(),
+            records: Mutex::default(),
         }
     }
 
     /// Registers a module built from scanned files.
     pub fn insert(&self, key: PathBuf, module: Arc<Module>) {
         let cell = OnceLock::new();
-        let _ = cell.set(Some(module));
+        let _ = cell.set(Ok(module));
         self.lock().insert(key, Arc::new(cell));
     }
 
@@ -312,40 +334,86 @@ impl<'a> Loader<'a> {
         self.cache.into_inner().unwrap_or_else(|e| e.into_inner())
     }
 
-    /// The module in `dir` (parsed on first use); None when the directory has no Terraform files.
-    pub fn load(&self, dir: &Path) -> Option<Arc<Module>> {
+    /// The module in `dir` (parsed on first use).
+    pub fn load(&self, dir: &Path) -> Result<Arc<Module>, NotLoaded> {
         let key = self.key(dir);
-        let cell = self.lock().entry(key).or_default().clone();
-        cell.get_or_init(|| self.read(dir)).clone()
+        let cell = self.lock().entry(key.clone()).or_default().clone();
+        cell.get_or_init(|| self.read(dir, &key)).clone()
     }
 
-    fn read(&self, dir: &Path) -> Option<Arc<Module>> {
-        let mut paths: Vec<PathBuf> = std::fs::read_dir(dir)
-            .ok()?
-            .filter_map(|e| e.ok().map(|e| e.path()))
-            .filter(|p| {
+    /// Reads the module in `dir`, whose [`dir_key`] is `key`.
+    fn read(&self, dir: &Path, key: &Path) -> Result<Arc<Module>, NotLoaded> {
+        // the key is the canonical path whenever the directory exists
+        if !self.confinement.contains(key) {
+            return Err(match self.confinement.admit(dir) {
+                Admission::Missing => NotLoaded::Missing,
+                _ => NotLoaded::Outside,
+            });
+        }
+        let mut entries: Vec<(PathBuf, FileType)> = std::fs::read_dir(dir)
+            .map_err(|_| NotLoaded::Missing)?
+            .filter_map(|e| {
+                let e = e.ok()?;
+                Some((e.path(), e.file_type().ok()?))
+            })
+            .filter(|(p, t)| {
                 let n = p.to_string_lossy();
-                (n.ends_with(".tf") || n.ends_with(".tf.json")) && !is_override(p) && p.is_file()
+                (n.ends_with(".tf") || n.ends_with(".tf.json")) && !is_override(p) && !t.is_dir()
             })
             .collect();
-        if paths.is_empty() {
-            return None;
+        if entries.is_empty() {
+            return Err(NotLoaded::Empty);
         }
-        paths.sort();
-        let parsed = paths
+        entries.sort_unstable_by(|a, b| a.0.as_os_str().cmp(b.0.as_os_str()));
+        let mut records = Lowered::default();
+        let parsed = entries
             .into_iter()
-            .filter(|p| std::fs::metadata(p).is_ok_and(|m| m.len() <= self.max_file_size))
-            .filter_map(|p| {
-                let text = std::fs::read_to_string(&p).ok()?;
-                let file = self.sources.add(normalize(&p), text);
-                Some(parse(&file))
-            })
+            .filter_map(|(p, t)| self.read_file(&normalize(&p), t, &mut records))
             .collect();
         let module = Module::new(normalize(dir), parsed);
-        self.errors
+        records.errors.extend(module.errors.iter().cloned());
+        self.records
             .lock()
             .unwrap_or_else(|e| e.into_inner())
-            .extend(module.errors.iter().cloned());
-        Some(Arc::new(module))
+            .extend(records);
+        Ok(Arc::new(module))
+    }
+
+    /// One configuration file of a module read from disk, parsed; what cannot be read or is
+    /// not followed goes to `records`.
+    fn read_file(
+        &self,
+        path: &Path,
+        t: FileType,
+        records: &mut Lowered,
+    ) -> Option<Result<Body, Diagnostic>> {
+        let at = match self.confinement.entry(path, t) {
+            Found::Read(at) => at,
+            Found::Skip(reason) => {
+                let file = self.sources.add(path.to_path_buf(), "");
+                records.skipped.push(Skip {
+                    span: file.body_span(0, 0),
+                    reason,
+                });
+                return None;
+            }
+        };
+        let (text, problem) = match read_text(&at, self.settings.max_file_size, false) {
+            Ok(text) => (text, None),
+            Err(ReadError::NotUtf8 { lossy, offset }) => (lossy, Some(offset)),
+            Err(e) => {
+                let file = self.sources.add(path.to_path_buf(), "");
+                records.unread(file.body_span(0, 0), &e, self.settings.skip_unreadable);
+                return None;
+            }
+        };
+        let file = self.sources.add(path.to_path_buf(), text);
+        match problem {
+            Some(offset) => Some(Err(Diagnostic {
+                span: Span::new(file.id, offset, offset),
+                message: "file is not valid UTF-8".to_string(),
+            })),
+            None => Some(parse(&file)),
+        }
     }
 }

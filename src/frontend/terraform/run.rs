@@ -7,6 +7,7 @@ use std::sync::Arc;
 use foldhash::HashMap;
 
 use super::module::{normalize, Loader};
+use crate::input::{read_text, Admission};
 use crate::ir::{Diagnostic, Resource, Skip};
 use crate::source::{SourceFile, SourceMap, Span};
 
@@ -27,7 +28,9 @@ pub struct Run<'a> {
     pub errors: RefCell<Vec<Diagnostic>>,
     pub not_analysed: RefCell<Vec<Skip>>,
     pub resources: RefCell<Vec<Resource>>,
-    files: RefCell<HashMap<PathBuf, Option<Arc<SourceFile>>>>,
+    files: RefCell<HashMap<PathBuf, Result<Arc<SourceFile>, String>>>,
+    /// Where paths named by `file()` and friends lead (module instances repeat them).
+    admitted: RefCell<HashMap<PathBuf, Admission>>,
 }
 
 impl<'a> Run<'a> {
@@ -44,6 +47,7 @@ impl<'a> Run<'a> {
             not_analysed: RefCell::default(),
             resources: RefCell::default(),
             files: RefCell::default(),
+            admitted: RefCell::default(),
         }
     }
 
@@ -79,19 +83,27 @@ impl<'a> Run<'a> {
         });
     }
 
-    /// A file read for `file`/`templatefile`, added to the source map once.
-    pub fn read_file(&self, path: &Path, max: u64) -> Option<Arc<SourceFile>> {
-        let path = normalize(path);
+    /// Where `path` leads in the analysed tree, looked up once per run.
+    pub fn admit(&self, path: &Path) -> Admission {
+        if let Some(a) = self.admitted.borrow().get(path) {
+            return a.clone();
+        }
+        let a = self.loader.confinement.admit(path);
+        self.admitted
+            .borrow_mut()
+            .insert(path.to_path_buf(), a.clone());
+        a
+    }
+
+    /// A file read for `file`/`templatefile` at its canonical path inside the analysed tree,
+    /// added to the source map once; the error says why it could not be read.
+    pub fn read_file(&self, path: &Path, max: u64) -> Result<Arc<SourceFile>, String> {
         self.files
             .borrow_mut()
-            .entry(path.clone())
+            .entry(path.to_path_buf())
             .or_insert_with(|| {
-                let meta = std::fs::metadata(&path).ok()?;
-                if meta.len() > max {
-                    return None;
-                }
-                let text = std::fs::read_to_string(&path).ok()?;
-                Some(self.sources.add(path, text))
+                let text = read_text(path, max, false).map_err(|e| e.to_string())?;
+                Ok(self.sources.add(normalize(path), text))
             })
             .clone()
     }

@@ -779,9 +779,12 @@ fn override_files_are_skipped() {
 #[test]
 fn child_modules_outside_the_scanned_files_are_read_from_disk() {
     let dir = tempfile::tempdir().expect("tempdir");
+    // a repository: its whole work tree is the analysed tree
+    std::fs::create_dir(dir.path().join(".git")).expect("mkdir");
     let child = dir.path().join("mods/net");
     std::fs::create_dir_all(&child).expect("mkdir");
     std::fs::write(child.join("main.tf"), NET_MODULE).expect("write");
+    std::fs::create_dir(dir.path().join("root")).expect("mkdir");
     let root = dir.path().join("root/main.tf");
     let root_text = "module \"net\" {\n  source = \"../mods/net\"\n  cidr   = \"10.9.0.0/24\"\n}\n";
     let name = root.to_string_lossy().into_owned();

@@ -1312,24 +1312,38 @@ def modules_cycle(ctx: Ctx) -> Case:
 
 @hostile("silent-loss")
 def child_outside_not_utf8(ctx: Ctx) -> Case:
-    """A child module outside the scanned path whose file is not UTF-8.
+    """A child module outside the scanned path (`live/` of a git repository calls `../mod`)
+    whose file is not UTF-8.
 
     Expected: a skipped/errors entry naming notutf8.tf."""
-    ctx.write("main.tf", module_call("m", "../mod"))
-    ctx.write(ctx.root / "mod/notutf8.tf", b"# caf\xe9 \xff\n" + sg_tf("child").encode())
-    return lint(".", expect=record_naming("notutf8.tf"))
+    ctx.git_init()
+    ctx.write("live/main.tf", module_call("m", "../mod"))
+    ctx.write("mod/notutf8.tf", b"# caf\xe9 \xff\n" + sg_tf("child").encode())
+    return lint("live", expect=record_naming("notutf8.tf"))
 
 
 @hostile("silent-loss")
 def child_outside_over_limit(ctx: Ctx) -> Case:
-    """A child module outside the scanned path whose file is over `max_file_size` (1,000
-    bytes, set in the tree's `.sgcheck.toml`).
+    """A child module outside the scanned path (`live/` of a git repository calls `../mod`)
+    whose file is over `max_file_size` (1,000 bytes, set in the repository's `.sgcheck.toml`).
 
     Expected: a skipped/errors entry naming big.tf."""
+    ctx.git_init()
     ctx.write(".sgcheck.toml", "max_file_size = 1000\n")
-    ctx.write("main.tf", module_call("m", "../mod"))
-    ctx.write(ctx.root / "mod/big.tf", sg_tf("child") + "#" * 2000 + "\n")
-    return lint(".", expect=record_naming("big.tf"))
+    ctx.write("live/main.tf", module_call("m", "../mod"))
+    ctx.write("mod/big.tf", sg_tf("child") + "#" * 2000 + "\n")
+    return lint("live", expect=record_naming("big.tf"))
+
+
+@hostile("silent-loss")
+def module_source_outside(ctx: Ctx) -> Case:
+    """A module call whose local source leaves the scanned tree (`../outside`, not a git
+    repository: the scanned path is the tree).
+
+    Expected: a record naming the module call's source (a module not analysed)."""
+    ctx.write(ctx.outside / "main.tf", sg_tf("outside"))
+    ctx.write("main.tf", module_call("m", "../outside"))
+    return lint(".", expect=record_naming("../outside"))
 
 
 @hostile("silent-loss")

@@ -27,7 +27,9 @@ fn lint(dir: &Path, path: &str, format: &str) -> (i32, String) {
         String::from_utf8_lossy(&out.stderr)
     );
     let code = out.status.code().expect("exited");
-    (code, String::from_utf8(out.stdout).expect("UTF-8 output"))
+    let stdout = String::from_utf8(out.stdout).expect("UTF-8 output");
+    assert!(!stdout.contains("Failed to read contents"), "{stdout}");
+    (code, stdout)
 }
 
 /// Characters no output may carry raw: C0 controls other than the line feed, DEL, C1

@@ -9,7 +9,8 @@
 //! - unsafe characters in their visible form ([`super::escape`]);
 //! - a label covering more than [`MAX_LABEL_LINES`] lines drawn on its first line only, and
 //!   no snippet longer than [`MAX_SNIPPET_LINES`];
-//! - the file's line numbers and byte columns, which miette prints.
+//! - the file's line numbers and byte columns, which miette prints; lines end at `\n` (or
+//!   `\r\n`) as in every other format, a lone `\r` being an escaped character.
 //!
 //! Everything else is as miette would read it from the whole file (its grouping of labels into
 //! snippets included), so output for ordinary files does not change.
@@ -50,7 +51,8 @@ pub struct Label {
 pub struct Excerpt {
     /// The file's display path, escaped.
     name: String,
-    /// The shown lines, snippet after snippet, each snippet followed by a `\n` of no line.
+    /// The shown lines, snippet after snippet, each snippet followed by a space of no line
+    /// (never read, and no line break, so a span's end is always found on its own snippet).
     text: String,
     lines: Vec<Line>,
     /// Excerpt offset and file byte column of every label end, by offset: headers cite the
@@ -108,7 +110,7 @@ impl Excerpt {
             for &i in &snippet.labels {
                 placed[i] = place(ranges[i].start)..place(ranges[i].end);
             }
-            excerpt.text.push('\n');
+            excerpt.text.push(' ');
         }
         let spans = labels
             .iter()
@@ -690,8 +692,8 @@ mod tests {
         let mut rng = Rng(0x2545_f491_4f6c_dd1d);
         let pieces = ["a", "bc", " ", "é", "日", "\t", "{", "\"x\""];
         for case in 0..400 {
-            let mut text = String::new();
-            for _ in 0..1 + rng.below(40) {
+            let mut text = String::from(["", "\u{feff}"][rng.below(2)]);
+            for _ in 0..rng.below(40) {
                 for _ in 0..rng.below(12) {
                     text.push_str(pieces[rng.below(pieces.len())]);
                 }

@@ -165,8 +165,9 @@ fn print(text: &str) -> i32 {
     }
 }
 
+/// Reports a usage error; the message can quote a scanned configuration, so it is escaped.
 fn usage_error(message: &str) -> i32 {
-    eprintln!("sgcheck: {message}");
+    eprintln!("sgcheck: {}", report::escape::visible(message));
     USAGE
 }
 

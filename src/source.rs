@@ -54,10 +54,26 @@ pub struct LineCol {
     pub column: usize,
 }
 
+/// Bytes between two character-count checkpoints of a [`LineIndex`].
+const CHECKPOINT: usize = 1024;
+
 /// Line starts of one text, for byte offset → (line, character column).
+///
+/// A column counts the characters between the line start and the offset. Counting them one by
+/// one made every lookup on a minified file cost the length of its single line, so a lookup
+/// farther than [`CHECKPOINT`] bytes from its line start uses the number of characters before
+/// every [`CHECKPOINT`]-th byte (counted once, on the first such lookup): a column then costs at
+/// most two counts of fewer than [`CHECKPOINT`] bytes, however long the line.
 #[derive(Debug, Clone, Default)]
 pub struct LineIndex {
     starts: Vec<u32>,
+    /// `chars_before[k]`: characters starting in the first `k * CHECKPOINT` bytes.
+    chars_before: OnceLock<Vec<u32>>,
+}
+
+/// Characters starting in `bytes` (UTF-8 lead bytes; the slice may cut characters).
+fn char_starts(bytes: &[u8]) -> usize {
+    bytes.iter().filter(|&&b| (b as i8) >= -0x40).count()
 }
 
 impl LineIndex {
@@ -65,26 +81,61 @@ impl LineIndex {
     pub fn new(text: &str) -> Self {
         let mut starts = vec![0u32];
         starts.extend(memchr::memchr_iter(b'\n', text.as_bytes()).map(|i| (i + 1) as u32));
-        LineIndex { starts }
+        LineIndex {
+            starts,
+            chars_before: OnceLock::new(),
+        }
+    }
+
+    /// The 0-based line holding byte `offset` (a line holds its own `\n`).
+    pub fn line_of(&self, offset: usize) -> usize {
+        self.starts.partition_point(|&s| s as usize <= offset) - 1
+    }
+
+    /// Byte offset where 0-based `line` starts.
+    pub fn line_start(&self, line: usize) -> usize {
+        self.starts[line] as usize
+    }
+
+    /// Index of the last line (the number of `\n` in the text).
+    pub fn last_line(&self) -> usize {
+        self.starts.len() - 1
     }
 
     /// Line and column (both 1-based, column in characters) of `offset` in `text`.
     pub fn line_col(&self, text: &str, offset: usize) -> LineCol {
-        let offset = offset.min(text.len());
-        let line = match self.starts.binary_search(&(offset as u32)) {
-            Ok(i) => i,
-            Err(i) => i - 1,
-        };
-        let start = self.starts[line] as usize;
-        let mut end = offset;
-        while end > start && !text.is_char_boundary(end) {
-            end -= 1;
+        let mut offset = offset.min(text.len());
+        while !text.is_char_boundary(offset) {
+            offset -= 1;
         }
-        let column = text[start..end].chars().count() + 1;
+        let line = self.line_of(offset);
+        let start = self.line_start(line);
         LineCol {
             line: line + 1,
-            column,
+            column: self.chars_between(text, start, offset) + 1,
         }
+    }
+
+    /// Characters in `text[start..end]` (both on character boundaries).
+    fn chars_between(&self, text: &str, start: usize, end: usize) -> usize {
+        if end - start <= CHECKPOINT {
+            return char_starts(&text.as_bytes()[start..end]);
+        }
+        self.chars_before_offset(text, end) - self.chars_before_offset(text, start)
+    }
+
+    /// Characters in `text[..offset]`, from the checkpoint below `offset`.
+    fn chars_before_offset(&self, text: &str, offset: usize) -> usize {
+        let checkpoints = self.chars_before.get_or_init(|| {
+            let mut count = 0;
+            let counts = text.as_bytes().chunks(CHECKPOINT).map(|chunk| {
+                count += char_starts(chunk) as u32;
+                count
+            });
+            std::iter::once(0).chain(counts).collect()
+        });
+        let k = offset / CHECKPOINT;
+        checkpoints[k] as usize + char_starts(&text.as_bytes()[k * CHECKPOINT..offset])
     }
 }
 
@@ -132,10 +183,14 @@ impl SourceFile {
         Span::new(self.id, start + o, end + o)
     }
 
+    /// The file's line index, built on first use.
+    pub fn line_index(&self) -> &LineIndex {
+        self.lines.get_or_init(|| LineIndex::new(&self.text))
+    }
+
     /// Line/column of a byte offset of this file (a BOM is not a column).
     pub fn line_col(&self, offset: usize) -> LineCol {
-        let lines = self.lines.get_or_init(|| LineIndex::new(&self.text));
-        let mut lc = lines.line_col(&self.text, offset);
+        let mut lc = self.line_index().line_col(&self.text, offset);
         if lc.line == 1 && self.body_offset() > 0 && offset >= self.body_offset() {
             lc.column -= 1;
         }
@@ -205,6 +260,45 @@ mod tests {
         // 'd' follows the two-byte 'ç'
         assert_eq!(idx.line_col(text, 5), LineCol { line: 2, column: 2 });
         assert_eq!(idx.line_col(text, 8), LineCol { line: 3, column: 1 });
+    }
+
+    /// Every offset of a long line mixing ASCII and multi-byte characters, the positions of
+    /// a minified file, gets the column a character-by-character count gives.
+    #[test]
+    fn long_line_columns_match_a_naive_count() {
+        let unit = "{\"Name\":\"sg-é\",\"Cidr\":\"0.0.0.0/0\",\"Note\":\"日本語🦀\"},";
+        let text = format!("\u{feff}first\n{}\nlast", unit.repeat(CHECKPOINT / 4));
+        let idx = LineIndex::new(&text);
+        let second = text.find('\n').unwrap() + 1;
+        for offset in 0..=text.len() + 2 {
+            let clamped = offset.min(text.len());
+            let before = &text[..(0..=clamped)
+                .rev()
+                .find(|&i| text.is_char_boundary(i))
+                .unwrap()];
+            let line = before.matches('\n').count();
+            let line_start = before.rfind('\n').map_or(0, |i| i + 1);
+            let expected = LineCol {
+                line: line + 1,
+                column: before[line_start..].chars().count() + 1,
+            };
+            assert_eq!(idx.line_col(&text, offset), expected, "offset {offset}");
+        }
+        assert!(
+            text.len() - second > 8 * CHECKPOINT,
+            "the line spans many checkpoints"
+        );
+        let map = SourceMap::default();
+        let f = map.add("t.json".into(), text.as_str());
+        assert_eq!(f.line_col(3), LineCol { line: 1, column: 1 });
+        assert_eq!(f.line_col(second).column, 1);
+    }
+
+    #[test]
+    fn line_of_counts_a_newline_in_its_line() {
+        let idx = LineIndex::new("a\nb\n");
+        assert_eq!((idx.line_of(1), idx.line_of(2), idx.line_of(4)), (0, 1, 2));
+        assert_eq!((idx.line_start(1), idx.last_line()), (2, 2));
     }
 
     #[test]

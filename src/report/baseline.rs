@@ -47,7 +47,7 @@ pub fn write(findings: &[Finding]) -> String {
         version: 1,
         findings: entries,
     };
-    let mut out = serde_json::to_string_pretty(&file).unwrap_or_default();
+    let mut out = super::escape::to_json_pretty(&file);
     out.push('\n');
     out
 }

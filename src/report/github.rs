@@ -3,15 +3,24 @@
 
 use std::fmt::Write;
 
-use super::Location;
+use super::{escape, Location};
 use crate::finding::Severity;
 use crate::Report;
 
-/// Escapes a command's message as GitHub's toolkit does (`%`, CR, LF).
+/// Escapes a command's message as GitHub's toolkit does (`%`, CR, LF), and every other unsafe
+/// character in its visible form ([`escape`]).
 fn escape_data(s: &str) -> String {
-    s.replace('%', "%25")
-        .replace('\r', "%0D")
-        .replace('\n', "%0A")
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '%' => out.push_str("%25"),
+            '\r' => out.push_str("%0D"),
+            '\n' => out.push_str("%0A"),
+            c if escape::is_unsafe(c) => escape::push_visible(&mut out, c),
+            c => out.push(c),
+        }
+    }
+    out
 }
 
 /// Escapes a property value: the data escapes plus `:` and `,`.
@@ -90,5 +99,14 @@ mod tests {
     fn escapes_follow_the_toolkit() {
         assert_eq!(escape_data("50%\r\na:b,c"), "50%25%0D%0Aa:b,c");
         assert_eq!(escape_property("a:b,c%"), "a%3Ab%2Cc%25");
+    }
+
+    #[test]
+    fn other_controls_are_made_visible() {
+        assert_eq!(
+            escape_data("\u{1b}[2J\u{7}\t\u{9b}\u{202e}%"),
+            "\\u{1b}[2J\\u{7}\\u{9}\\u{9b}\\u{202e}%25"
+        );
+        assert_eq!(escape_property("a\u{1b}:b"), "a\\u{1b}%3Ab");
     }
 }

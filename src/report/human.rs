@@ -1,14 +1,15 @@
 //! Human output: miette graphical diagnostics, one per finding, error and skipped file, then a
-//! one-line summary.
+//! one-line summary. Snippets come from bounded [`Excerpt`]s of the files, and every text from
+//! a scanned file is escaped ([`escape`]).
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
 use std::sync::Arc;
 
-use miette::{
-    Diagnostic, GraphicalReportHandler, GraphicalTheme, LabeledSpan, NamedSource, SourceSpan,
-};
+use miette::{Diagnostic, GraphicalReportHandler, GraphicalTheme, LabeledSpan};
 
+use super::escape::visible;
+use super::excerpt::{self, Excerpt, Label};
 use crate::finding::{Finding, Severity};
 use crate::source::{SourceFile, Span};
 use crate::Report;
@@ -20,7 +21,7 @@ struct Diag {
     code: Option<String>,
     severity: miette::Severity,
     help: Option<String>,
-    source: Option<NamedSource<Arc<str>>>,
+    source: Option<Excerpt>,
     labels: Vec<LabeledSpan>,
     related: Vec<Diag>,
 }
@@ -71,68 +72,70 @@ impl Diagnostic for Diag {
     }
 }
 
-/// The run's files, for spans and named sources.
+/// The run's files, for excerpts.
 struct Files(Vec<Arc<SourceFile>>);
 
 impl Files {
-    fn source(&self, span: Span) -> Option<NamedSource<Arc<str>>> {
-        let file = self.0.get(span.file.0 as usize)?;
-        Some(NamedSource::new(file.display_path(), file.text.clone()))
-    }
-
-    /// The span clamped to its file's text and to character boundaries, as miette wants it.
-    fn source_span(&self, span: Span) -> SourceSpan {
-        let Some(file) = self.0.get(span.file.0 as usize) else {
-            return SourceSpan::new(0.into(), 0);
-        };
-        let text = &file.text;
-        let floor = |mut i: usize| {
-            i = i.min(text.len());
-            while !text.is_char_boundary(i) {
-                i -= 1;
+    /// A diagnostic drawing `labels` (spans in one file, the first primary) on an excerpt.
+    fn labelled(
+        &self,
+        severity: miette::Severity,
+        message: &str,
+        labels: &[(Span, Option<&str>)],
+    ) -> Diag {
+        let file = labels
+            .first()
+            .and_then(|(s, _)| self.0.get(s.file.0 as usize));
+        let (source, labels) = match file {
+            Some(file) => {
+                let labels: Vec<Label> = labels
+                    .iter()
+                    .enumerate()
+                    .map(|(i, (span, text))| Label {
+                        range: span.range(),
+                        text: text.map(|t| visible(t).into_owned()),
+                        primary: i == 0,
+                    })
+                    .collect();
+                let (excerpt, spans) = Excerpt::new(file, &labels);
+                (Some(excerpt), spans)
             }
-            i
+            None => (None, Vec::new()),
         };
-        let start = floor(span.start as usize);
-        let end = floor(span.end as usize).max(start);
-        SourceSpan::new(start.into(), end - start)
-    }
-
-    /// A diagnostic pointing at one span.
-    fn spanned(&self, severity: miette::Severity, message: &str, span: Span, label: &str) -> Diag {
         Diag {
-            message: message.to_string(),
+            message: visible(message).into_owned(),
             code: None,
             severity,
             help: None,
-            source: self.source(span),
-            labels: vec![LabeledSpan::new_primary_with_span(
-                Some(label.to_string()).filter(|l| !l.is_empty()),
-                self.source_span(span),
-            )],
+            source,
+            labels,
             related: Vec::new(),
         }
     }
 
     fn finding(&self, f: &Finding) -> Diag {
-        let mut d = self.spanned(miette_severity(f.severity), &f.message, f.span, &f.label);
+        let label = Some(f.label.as_str()).filter(|l| !l.is_empty());
+        let mut labels = vec![(f.span, label)];
+        let mut elsewhere = Vec::new();
+        for r in &f.related {
+            if r.span.file == f.span.file {
+                labels.push((r.span, Some(r.message.as_str())));
+            } else {
+                elsewhere.push(self.labelled(
+                    miette::Severity::Advice,
+                    &r.message,
+                    &[(r.span, None)],
+                ));
+            }
+        }
+        let mut d = self.labelled(miette_severity(f.severity), &f.message, &labels);
         d.code = Some(format!("{} {}", f.rule, f.name));
-        let mut notes = f.notes.clone();
+        let mut notes: Vec<String> = f.notes.iter().map(|n| visible(n).into_owned()).collect();
         if f.confidence == crate::finding::Confidence::Possible {
             notes.push("confidence: possible (depends on a value unknown before deploy)".into());
         }
         d.help = (!notes.is_empty()).then(|| notes.join("\n"));
-        for r in &f.related {
-            if r.span.file == f.span.file {
-                d.labels.push(LabeledSpan::new_with_span(
-                    Some(r.message.clone()),
-                    self.source_span(r.span),
-                ));
-            } else {
-                d.related
-                    .push(self.spanned(miette::Severity::Advice, &r.message, r.span, ""));
-            }
-        }
+        d.related = elsewhere;
         d
     }
 }
@@ -203,19 +206,19 @@ pub fn render(report: &Report, color: bool) -> String {
     };
     let handler = GraphicalReportHandler::new_themed(theme)
         .with_links(false)
-        .with_width(100);
+        .with_width(100)
+        .with_context_lines(excerpt::CONTEXT_LINES);
     let files = Files(report.sources.files());
     let mut diags: Vec<Diag> = report.findings.iter().map(|f| files.finding(f)).collect();
     diags.extend(report.errors.iter().map(|e| {
-        files.spanned(
+        files.labelled(
             miette::Severity::Error,
             &e.message,
-            e.span,
-            "could not parse",
+            &[(e.span, Some("could not parse"))],
         )
     }));
     diags.extend(report.path_errors.iter().map(|(path, message)| Diag {
-        message: format!("cannot read {}: {message}", path.display()),
+        message: visible(&format!("cannot read {}: {message}", path.display())).into_owned(),
         code: None,
         severity: miette::Severity::Error,
         help: None,
@@ -224,11 +227,10 @@ pub fn render(report: &Report, color: bool) -> String {
         related: Vec::new(),
     }));
     diags.extend(report.skipped.iter().map(|s| {
-        files.spanned(
+        files.labelled(
             miette::Severity::Warning,
             &format!("skipped: {}", s.reason),
-            s.span,
-            "",
+            &[(s.span, None)],
         )
     }));
     let mut out = String::new();
@@ -245,6 +247,7 @@ pub fn render(report: &Report, color: bool) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::report::escape;
     use crate::report::tests::sample_report;
 
     #[test]
@@ -264,14 +267,34 @@ mod tests {
     }
 
     #[test]
-    fn spans_inside_characters_and_past_the_end_are_clamped() {
-        let report = sample_report();
-        let id = report.sources.add("u.tf".into(), "é = 1\n").id;
-        let files = Files(report.sources.files());
-        assert_eq!(
-            files.source_span(Span::new(id, 1, 99)),
-            SourceSpan::new(0.into(), 7)
+    fn scanned_text_is_escaped_everywhere() {
+        let hostile = "\u{1b}[2J\u{7}\r\n\t\u{9b}\u{202e}";
+        let mut report = sample_report();
+        let file = report.sources.add(
+            format!("x{hostile}.tf").into(),
+            format!("a = \"{hostile}\"\n"),
         );
+        let f = &mut report.findings[0];
+        f.message.push_str(hostile);
+        f.label.push_str(hostile);
+        f.notes.push(hostile.into());
+        f.related[0].message.push_str(hostile);
+        f.related[1].message.push_str(hostile);
+        f.related[1].span = Span::new(file.id, 4, 14);
+        report.errors[0].message.push_str(hostile);
+        report.skipped[0].reason.push_str(hostile);
+        report
+            .path_errors
+            .push((format!("p{hostile}").into(), hostile.into()));
+        let out = render(&report, false);
+        assert!(
+            !out.chars().any(|c| escape::is_unsafe(c) && c != '\n'),
+            "{out:?}"
+        );
+        // message, label, related label, note, related message, file name, source line,
+        // parse error, skip reason, unreadable path and its error (wrapping may split others)
+        assert_eq!(out.matches("\\u{202e}").count(), 11, "{out}");
+        assert!(out.contains("\\u{1b}[2J\\u{7}\\u{d}\\u{a}\\u{9}\\u{9b}\\u{202e}"));
     }
 
     #[test]

@@ -179,7 +179,7 @@ pub fn render(report: &Report) -> String {
         errors,
         skipped,
     };
-    let mut out = serde_json::to_string_pretty(&doc).unwrap_or_default();
+    let mut out = super::escape::to_json_pretty(&doc);
     out.push('\n');
     out
 }

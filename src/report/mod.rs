@@ -3,6 +3,8 @@
 
 pub mod baseline;
 pub mod catalog;
+pub mod escape;
+mod excerpt;
 pub mod github;
 pub mod human;
 pub mod json;

@@ -310,7 +310,7 @@ pub fn render(report: &Report) -> String {
             column_kind: "unicodeCodePoints",
         }],
     };
-    let mut out = serde_json::to_string_pretty(&log).unwrap_or_default();
+    let mut out = super::escape::to_json_pretty(&log);
     out.push('\n');
     out
 }

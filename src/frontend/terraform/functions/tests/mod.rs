@@ -8,9 +8,19 @@ mod text;
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
-use super::call;
+use super::Failure;
+use crate::budget::Budget;
 use crate::ir::{fmt_number, RefTo, Unknown, Val, Value};
 use crate::source::{FileId, Span};
+
+/// Calls a function with a budget of its own; `Err` is the Terraform error.
+fn call(name: &str, args: &[Val], span: Span) -> Result<Val, String> {
+    match super::call(name, args, span, &Budget::new(u64::MAX)) {
+        Ok(v) => Ok(v),
+        Err(Failure::Invalid(e)) => Err(e),
+        Err(Failure::Budget(e)) => Err(e.spent.to_string()),
+    }
+}
 
 fn s(x: &str) -> Val {
     Val::new(Value::String(x.to_string()), Span::default())

@@ -3,41 +3,33 @@
 //! CloudFormation intrinsics over a large parameter) end their root module or template with a
 //! spanned error naming what was being evaluated, and every other file is still linted.
 
-use std::path::{Path, PathBuf};
-
 use sgcheck::budget::BYTES;
 use sgcheck::settings::Settings;
 use sgcheck::Report;
 
-/// A Terraform file with one open SSH ingress (SG001), linted alongside each hostile input.
-const GOOD_TF: &str = r#"resource "aws_security_group" "ssh" {
-  ingress {
-    from_port   = 22
-    to_port     = 22
-    protocol    = "tcp"
-    cidr_blocks = ["0.0.0.0/0"]
-  }
+/// A Terraform file with one rule opening RDP to the internet (SG001), linted alongside each
+/// hostile input.
+const GOOD_TF: &str = r#"resource "aws_security_group" "admin" {}
+resource "aws_security_group_rule" "rdp" {
+  type              = "ingress"
+  security_group_id = aws_security_group.admin.id
+  from_port         = 3389
+  to_port           = 3389
+  protocol          = "tcp"
+  cidr_blocks       = ["0.0.0.0/0"]
 }
 "#;
 
-fn write(dir: &Path, name: &str, content: &str) -> PathBuf {
-    let path = dir.join(name);
-    if let Some(parent) = path.parent() {
-        std::fs::create_dir_all(parent).unwrap();
-    }
-    std::fs::write(&path, content).unwrap();
-    path
-}
-
-/// A directory with the good file in it.
-fn repo() -> tempfile::TempDir {
+/// Lints `files` (path, content) in a directory beside the good file.
+fn lint_beside_good(files: &[(&str, String)]) -> Report {
     let dir = tempfile::tempdir().unwrap();
-    write(dir.path(), "good/main.tf", GOOD_TF);
-    dir
-}
-
-fn lint(dir: &Path) -> Report {
-    sgcheck::lint(&[dir.to_path_buf()], &Settings::default())
+    let good = ("good/main.tf", GOOD_TF.to_string());
+    for (name, content) in std::iter::once(&good).chain(files) {
+        let path = dir.path().join(name);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(&path, content).unwrap();
+    }
+    sgcheck::lint(&[dir.path().to_path_buf()], &Settings::default())
 }
 
 /// The good file was linted: its SG001 finding is there, and it is the only finding.
@@ -97,9 +89,7 @@ fn chain(first: &str, step: &str, lines: usize) -> String {
 /// names local `aN` and points into that local's definition; no finding comes from the
 /// hostile module.
 fn assert_local_exhausts(name: &str, text: &str, spent: &str) {
-    let dir = repo();
-    write(dir.path(), &format!("{name}/main.tf"), text);
-    let report = lint(dir.path());
+    let report = lint_beside_good(&[(&format!("{name}/main.tf"), text.to_string())]);
     let (message, path, at) = only_error(&report);
     assert!(path.ends_with(&format!("{name}/main.tf")), "{name}: {path}");
     let local = message
@@ -175,29 +165,24 @@ fn collections_doubled_through_functions_and_for_expressions_are_charged() {
 
 #[test]
 fn count_multiplied_across_nested_modules_is_bounded() {
-    let dir = repo();
-    let modules = dir.path().join("modules");
-    write(
-        &modules,
-        "main.tf",
-        "module \"m\" {\n  source = \"./m1\"\n  count  = 100\n}\n",
-    );
-    for (name, next) in [("m1", "m2"), ("m2", "m3")] {
-        let call = format!("module \"m\" {{\n  source = \"../{next}\"\n  count  = 100\n}}\n");
-        write(&modules, &format!("{name}/main.tf"), &call);
-    }
-    let sg = "resource \"aws_security_group\" \"x\" {\n  description = \"x\"\n}\n";
-    write(&modules, "m3/main.tf", sg);
-    let report = lint(dir.path());
+    let call =
+        |source: &str| format!("module \"m\" {{\n  source = \"{source}\"\n  count  = 100\n}}\n");
+    let report = lint_beside_good(&[
+        ("modules/main.tf", call("./m1")),
+        ("modules/m1/main.tf", call("../m2")),
+        ("modules/m2/main.tf", call("../m3")),
+        (
+            "modules/m3/main.tf",
+            "resource \"aws_security_group\" \"x\" {\n  description = \"x\"\n}\n".to_string(),
+        ),
+    ]);
     let (message, path, at) = only_error(&report);
-    // a module call of the innermost levels, while its instances are made
-    assert!(
-        message.starts_with(&format!(
-            "evaluation budget exceeded ({} MB of values) while evaluating `module.m[",
-            BYTES >> 20
-        )),
-        "{message}"
+    // a module call of the inner levels, while its instances are made
+    let prefix = format!(
+        "evaluation budget exceeded ({}) while evaluating `module.m[",
+        bytes()
     );
+    assert!(message.starts_with(&prefix), "{message}");
     assert!(
         message.ends_with("`; the root module is not analysed"),
         "{message}"
@@ -219,13 +204,11 @@ fn nested_dynamic_blocks_are_bounded() {
             ),
         }
     }
-    let dir = repo();
     let text = format!(
         "resource \"aws_security_group\" \"x\" {{\n{}\n}}\n",
         dynamic(4)
     );
-    write(dir.path(), "dynamic/main.tf", &text);
-    let report = lint(dir.path());
+    let report = lint_beside_good(&[("dynamic/main.tf", text)]);
     let (message, path, _) = only_error(&report);
     assert_eq!(message, terraform_message(&bytes(), "aws_security_group.x"));
     assert!(path.ends_with("dynamic/main.tf"), "{path}");
@@ -237,26 +220,26 @@ fn large() -> String {
     "x".repeat(1 << 20)
 }
 
-/// A template whose parameter `P` has a large default, and one security group whose
-/// `GroupDescription` is `description`.
-fn template_over_a_large_parameter(description: &str) -> String {
-    format!(
+/// Lints, beside the good file, a template `name` whose parameter `P` has a large default
+/// and whose one security group's `GroupDescription` is `description`.
+fn lint_over_a_large_parameter(name: &str, description: &str) -> Report {
+    let template = format!(
         "AWSTemplateFormatVersion: '2010-09-09'\nParameters:\n  P:\n    Type: String\n    Default: \"{}\"\nResources:\n  G:\n    Type: AWS::EC2::SecurityGroup\n    Properties:\n      GroupDescription: {description}\n",
         large()
-    )
+    );
+    lint_beside_good(&[(name, template)])
 }
 
 /// The budget message of a template, naming the intrinsic and where it is.
 fn template_message(function: &str) -> String {
     format!(
-        "evaluation budget exceeded ({} MB of values) while evaluating `{function}` in resource 'G'; the template is not analysed",
-        BYTES >> 20
+        "evaluation budget exceeded ({}) while evaluating `{function}` in resource 'G'; the template is not analysed",
+        bytes()
     )
 }
 
 #[test]
 fn yaml_aliases_are_charged_by_the_bytes_they_expand_to() {
-    let dir = repo();
     // a few large copies, far fewer nodes than the alias node limit
     let copies = (BYTES >> 20) as usize + 10;
     let text = format!(
@@ -264,8 +247,7 @@ fn yaml_aliases_are_charged_by_the_bytes_they_expand_to() {
         large(),
         "  - *a\n".repeat(copies)
     );
-    write(dir.path(), "alias.yaml", &text);
-    let report = lint(dir.path());
+    let report = lint_beside_good(&[("alias.yaml", text)]);
     let (message, path, at) = only_error(&report);
     assert_eq!(
         message,
@@ -276,10 +258,11 @@ fn yaml_aliases_are_charged_by_the_bytes_they_expand_to() {
     );
     assert!(path.ends_with("alias.yaml"), "{path}");
     assert!(at.starts_with('*'), "the error points at an alias: {at}");
+    let span = report.errors[0].span;
     let line = report
         .sources
-        .get(report.errors[0].span.file)
-        .line_col(report.errors[0].span.start as usize)
+        .get(span.file)
+        .line_col(span.start as usize)
         .line;
     assert!(line > 100, "the alias that crosses the budget, line {line}");
     assert_only_good_linted(&report);
@@ -287,14 +270,8 @@ fn yaml_aliases_are_charged_by_the_bytes_they_expand_to() {
 
 #[test]
 fn sub_and_join_over_a_large_parameter_are_charged() {
-    let dir = repo();
     let sub = format!("!Sub \"{}\"", "${P}".repeat(1000));
-    write(
-        dir.path(),
-        "sub.yaml",
-        &template_over_a_large_parameter(&sub),
-    );
-    let report = lint(dir.path());
+    let report = lint_over_a_large_parameter("sub.yaml", &sub);
     let (message, path, at) = only_error(&report);
     assert_eq!(message, template_message("Fn::Sub"));
     assert!(path.ends_with("sub.yaml"), "{path}");
@@ -302,14 +279,8 @@ fn sub_and_join_over_a_large_parameter_are_charged() {
     assert_only_good_linted(&report);
 
     // each `Ref` is a copy of the default: the copy past the budget is refused
-    let dir = repo();
     let join = format!("!Join ['', [{}]]", vec!["!Ref P"; 1000].join(", "));
-    write(
-        dir.path(),
-        "join.yaml",
-        &template_over_a_large_parameter(&join),
-    );
-    let report = lint(dir.path());
+    let report = lint_over_a_large_parameter("join.yaml", &join);
     let (message, _, at) = only_error(&report);
     assert_eq!(message, template_message("Ref"));
     assert_eq!(at, "!Ref P");
@@ -318,25 +289,21 @@ fn sub_and_join_over_a_large_parameter_are_charged() {
 
 #[test]
 fn split_select_and_cidr_over_a_large_substitution_are_charged() {
-    let dir = repo();
     let mut tags = String::from("!Select [0, !Cidr [!Sub '${P}', 256, 8]]\n      Tags:\n");
     for i in 0..200 {
         tags.push_str(&format!(
             "        - !Select [{i}, !Split ['x', !Sub '${{P}}${{P}}']]\n"
         ));
     }
-    write(
-        dir.path(),
-        "split.yaml",
-        &template_over_a_large_parameter(&tags),
-    );
-    let report = lint(dir.path());
+    let report = lint_over_a_large_parameter("split.yaml", &tags);
     let (message, path, _) = only_error(&report);
+    let prefix = format!(
+        "evaluation budget exceeded ({}) while evaluating `",
+        bytes()
+    );
     assert!(
-        message.starts_with(&format!(
-            "evaluation budget exceeded ({} MB of values) while evaluating `",
-            BYTES >> 20
-        )) && message.ends_with("` in resource 'G'; the template is not analysed"),
+        message.starts_with(&prefix)
+            && message.ends_with("` in resource 'G'; the template is not analysed"),
         "{message}"
     );
     assert!(path.ends_with("split.yaml"), "{path}");

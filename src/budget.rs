@@ -6,12 +6,15 @@
 //! is at most what it was charged. Memory of a run is bounded by construction:
 //! - one evaluation is charged at most [`BYTES`];
 //! - evaluations run in parallel, one per thread, but only one at a time may grow past
-//!   [`SHARED_BYTES`] (the others wait for the [`LARGE`] gate): all threads together hold at
-//!   most `threads × SHARED_BYTES + BYTES` of transient values, for any number of threads;
-//! - what an evaluation keeps after it ends (its resources) is part of what it was charged.
+//!   [`SHARED_BYTES`] (the others wait at a process-wide gate until it ends): all threads
+//!   together hold at most `(threads - 1) × SHARED_BYTES + BYTES` of values, however many
+//!   threads there are;
+//! - what an evaluation keeps after it ends (its resources) is part of what it was charged,
+//!   and an evaluation that runs out keeps nothing.
 //!
 //! The gate only delays; it never changes a result, so output stays deterministic. It cannot
-//! deadlock: the holder never waits for another evaluation (evaluation runs no parallel jobs).
+//! deadlock: its holder never waits for another evaluation (evaluation runs no parallel jobs),
+//! and a second budget on the thread that holds it does not wait for it.
 
 use std::cell::{Cell, RefCell};
 use std::fmt;
@@ -21,7 +24,7 @@ use crate::ir::{Origin, Val, Value};
 
 /// Bytes of values one evaluation may create.
 pub const BYTES: u64 = 128 << 20;
-/// Bytes an evaluation may create before it must hold the [`LARGE`] gate.
+/// Bytes an evaluation may create before it must hold the gate for large evaluations.
 pub const SHARED_BYTES: u64 = 16 << 20;
 
 /// Heap cost of a value node (a list element, a map value, a scalar).
@@ -30,6 +33,11 @@ pub const NODE: u64 = std::mem::size_of::<Val>() as u64;
 pub const ORIGIN: u64 = std::mem::size_of::<Origin>() as u64;
 /// Heap cost of one map entry, besides its key's bytes and its value's payload.
 pub const ENTRY: u64 = (std::mem::size_of::<String>() + std::mem::size_of::<Val>()) as u64;
+/// Reason of the values a spent budget leaves unevaluated.
+pub const SPENT: &str = "evaluation budget exceeded";
+/// Longest name (of what was being evaluated) an error message shows, in characters.
+const MAX_NAME: usize = 200;
+
 /// Entries a B-tree node holds: even a one-entry map allocates a whole node.
 const BTREE_NODE_ENTRIES: u64 = 11;
 
@@ -53,8 +61,8 @@ pub enum Spent {
 impl fmt::Display for Spent {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            Spent::Steps(n) => write!(f, "evaluation budget exceeded ({n} steps)"),
-            Spent::Bytes(n) => write!(f, "evaluation budget exceeded ({} MB of values)", n >> 20),
+            Spent::Steps(n) => write!(f, "{SPENT} ({n} steps)"),
+            Spent::Bytes(n) => write!(f, "{SPENT} ({} MB of values)", n >> 20),
         }
     }
 }
@@ -79,6 +87,19 @@ pub struct Budget {
 /// Admits one large evaluation at a time (see the module documentation): a mutex held by
 /// the budget of that evaluation until it is dropped.
 static LARGE: Mutex<()> = Mutex::new(());
+
+thread_local! {
+    /// True while a budget of this thread holds [`LARGE`].
+    static HOLDS_LARGE: Cell<bool> = const { Cell::new(false) };
+}
+
+impl Drop for Budget {
+    fn drop(&mut self) {
+        if self.large.get_mut().take().is_some() {
+            HOLDS_LARGE.set(false);
+        }
+    }
+}
 
 impl Budget {
     /// A budget of `max_steps` steps and [`BYTES`] bytes.
@@ -108,8 +129,9 @@ impl Budget {
         self.check(n)?;
         let after = self.bytes.get() + n;
         self.bytes.set(after);
-        if after > SHARED_BYTES && self.large.borrow().is_none() {
+        if after > SHARED_BYTES && self.large.borrow().is_none() && !HOLDS_LARGE.get() {
             *self.large.borrow_mut() = Some(LARGE.lock().unwrap_or_else(|e| e.into_inner()));
+            HOLDS_LARGE.set(true);
         }
         Ok(())
     }
@@ -159,6 +181,23 @@ impl Budget {
         self.spent.set(Some(spent));
         Exceeded { spent, first: true }
     }
+}
+
+/// `name` as an error message shows it: control characters escaped, cut to [`MAX_NAME`]
+/// characters (names may hold map keys of any content).
+pub fn display_name(name: &str) -> String {
+    let mut out = String::new();
+    for (i, c) in name.chars().enumerate() {
+        if i == MAX_NAME {
+            out.push('…');
+            break;
+        }
+        match c.is_control() {
+            true => out.extend(c.escape_default()),
+            false => out.push(c),
+        }
+    }
+    out
 }
 
 /// The cost of copying a value: its nodes and its bytes.
@@ -247,5 +286,26 @@ mod tests {
         let b = Budget::new(10);
         assert!(b.steps(9).is_ok());
         assert_eq!(b.steps(1).unwrap_err().spent, Spent::Steps(10));
+    }
+
+    #[test]
+    fn a_second_large_budget_on_the_same_thread_does_not_wait() {
+        let first = Budget::new(10);
+        let second = Budget::new(10);
+        assert!(first.take(SHARED_BYTES + 1).is_ok());
+        assert!(second.take(SHARED_BYTES + 1).is_ok());
+        drop(first);
+        // the gate is free again: another thread's large budget goes on
+        let other = std::thread::spawn(|| Budget::new(10).take(SHARED_BYTES + 1).is_ok());
+        assert!(other.join().unwrap());
+    }
+
+    #[test]
+    fn names_are_shown_without_control_characters() {
+        assert_eq!(
+            display_name("module.m[\"a\u{1b}b\"]"),
+            "module.m[\"a\\u{1b}b\"]"
+        );
+        assert_eq!(display_name(&"x".repeat(500)).chars().count(), MAX_NAME + 1);
     }
 }

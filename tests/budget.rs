@@ -177,7 +177,7 @@ fn count_multiplied_across_nested_modules_is_bounded() {
         ),
     ]);
     let (message, path, at) = only_error(&report);
-    // a module call of the inner levels, while its instances are made
+    // an instance of the inner levels: a module call, or a security group, being made
     let prefix = format!(
         "evaluation budget exceeded ({}) while evaluating `module.m[",
         bytes()
@@ -188,8 +188,44 @@ fn count_multiplied_across_nested_modules_is_bounded() {
         "{message}"
     );
     assert!(path.contains("modules/m"), "{path}");
-    assert!(at.starts_with("module \"m\"") || at == "100", "{at}");
+    let made = ["100", "\"aws_security_group\" \"x\""];
+    assert!(
+        at.starts_with("module \"m\"") || made.contains(&at.as_str()),
+        "{at}"
+    );
     // none of the security groups made before the budget ran out is reported
+    assert_only_good_linted(&report);
+}
+
+#[test]
+fn names_that_hold_long_keys_are_charged_and_shown_short() {
+    // every name in the module instance holds its key (with a control character)
+    let key = format!("\\u001b{}", "k".repeat(1 << 20));
+    let root = format!(
+        "locals {{\n  key = \"{key}\"\n}}\nmodule \"m\" {{\n  source   = \"./m\"\n  for_each = {{ (local.key) = 1 }}\n}}\n"
+    );
+    let chain: String = (1..190)
+        .map(|i| format!("  a{i} = local.a{} + 1\n", i - 1))
+        .collect();
+    let module = format!("locals {{\n  a0 = 1\n{chain}}}\nresource \"aws_security_group\" \"x\" {{\n  description = local.a189\n}}\n");
+    let report = lint_beside_good(&[("keyed/main.tf", root), ("keyed/m/main.tf", module)]);
+    let (message, path, _) = only_error(&report);
+    let prefix = format!(
+        "evaluation budget exceeded ({}) while evaluating `module.m[\"\\u{{1b}}kkk",
+        bytes()
+    );
+    assert!(message.starts_with(&prefix), "{}", &message[..100]);
+    assert!(
+        message.ends_with("k…`; the root module is not analysed"),
+        "{}",
+        &message[message.len() - 80..]
+    );
+    assert!(
+        message.len() < 400,
+        "the name is cut: {} bytes",
+        message.len()
+    );
+    assert!(path.ends_with("keyed/m/main.tf"), "{path}");
     assert_only_good_linted(&report);
 }
 

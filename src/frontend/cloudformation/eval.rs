@@ -12,7 +12,7 @@ use std::sync::Arc;
 use foldhash::HashMap;
 
 use super::conditions::Cond;
-use crate::budget::{map_bytes, Budget, Exceeded, NODE};
+use crate::budget::{display_name, map_bytes, Budget, Exceeded, NODE, SPENT};
 use crate::frontend::tree::{Node, NodeKind};
 use crate::ir::{Diagnostic, RefTo, Val, Value};
 use crate::settings::Settings;
@@ -25,8 +25,6 @@ pub const REF_ATTR: &str = "Ref";
 const MAX_EVAL_DEPTH: usize = 256;
 /// Evaluation steps allowed per template.
 pub(super) const STEPS: u64 = 2_000_000;
-/// Reason of the values the spent budget left unevaluated.
-pub(super) const SPENT: &str = "evaluation budget exceeded";
 
 /// `Fn::GetAtt` attributes that mirror a property of the resource: (type, attribute, property).
 const MIRRORED_ATTRS: &[(&str, &str, &str)] = &[
@@ -144,8 +142,8 @@ impl<'a> Eval<'a> {
         };
         if e.first {
             let place = match self.condition_stack.last() {
-                Some(c) => format!("condition '{c}'"),
-                None => format!("resource '{}'", self.resource_id),
+                Some(c) => format!("condition '{}'", display_name(c)),
+                None => format!("resource '{}'", display_name(&self.resource_id)),
             };
             let what = match function {
                 Some("Ref") => format!("`Ref` in {place}"),

@@ -8,8 +8,8 @@ use foldhash::HashMap;
 
 use ipnet::IpNet;
 
-use super::eval::{text, Arg, Eval, SPENT};
-use crate::budget::{self, NODE};
+use super::eval::{text, Arg, Eval};
+use crate::budget::{self, NODE, SPENT};
 use crate::frontend::tree::Node;
 use crate::ir::{Unknown, Val, Value};
 use crate::source::Span;

@@ -9,7 +9,7 @@ use super::eval::{invalid, Scope};
 use super::instance::{Binding, Inst, Instances, Mode};
 use super::module::{is_local, normalize};
 use super::run::Run;
-use crate::budget::map_bytes;
+use crate::budget::{map_bytes, SPENT};
 use crate::ir::{Existence, Origin, Skip, Val, Value};
 use crate::source::Span;
 
@@ -179,7 +179,7 @@ impl<'r> Inst<'r> {
             .run
             .take((per_child * insts.items.len()) as u64, decl.block)
         {
-            return self.call_failed(decl.block, "evaluation budget exceeded".into(), false);
+            return self.call_failed(decl.block, SPENT.into(), false);
         }
         let exists = match &insts.mode {
             Mode::Unknown(v) => Existence::Maybe(v.clone()),

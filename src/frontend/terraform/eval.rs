@@ -10,7 +10,7 @@ use std::sync::Arc;
 use super::ast::{BinaryOperator, Expr, ExprKind, ForExpr, Op, Part, UnaryOperator};
 use super::instance::Inst;
 use super::run::Run;
-use crate::budget::{self, map_bytes, ENTRY, NODE, ORIGIN};
+use crate::budget::{self, map_bytes, ENTRY, NODE, ORIGIN, SPENT};
 use crate::ir::{fmt_number, Origin, Unknown, Val, Value};
 use crate::source::Span;
 
@@ -117,8 +117,8 @@ pub fn class(reason: &str) -> &'static str {
         "function not evaluated"
     } else if reason.starts_with("reference cycle") {
         "reference cycle"
-    } else if reason.starts_with("evaluation budget") {
-        "evaluation budget exceeded"
+    } else if reason.starts_with(SPENT) {
+        SPENT
     } else {
         "other"
     }
@@ -258,7 +258,7 @@ impl Inst<'_> {
     pub fn eval(&self, e: &Expr, sc: Option<&Scope>) -> Val {
         let run = self.run;
         if !run.step(e.span) {
-            return Val::unknown("evaluation budget exceeded", e.span);
+            return Run::spent(e.span);
         }
         if run.depth.get() >= MAX_DEPTH {
             return invalid("expression nested too deeply", e.span);

@@ -18,7 +18,7 @@ use super::eval::{invalid, key_text, num, quote, string, unknown_of, Scope};
 use super::hcl::{self, Mapper};
 use super::module::{dir_key, Module};
 use super::run::Run;
-use crate::budget::{self, map_bytes, NODE};
+use crate::budget::{self, map_bytes, NODE, SPENT};
 use crate::ir::{Existence, Origin, Val, Value};
 use crate::source::Span;
 
@@ -199,7 +199,8 @@ impl<'r> Inst<'r> {
         }
     }
 
-    /// Memoised evaluation of `key`; a re-entry is a reference cycle (reported at `at`).
+    /// Memoised evaluation of `key`; a re-entry is a reference cycle (reported at `at`), and
+    /// so is, without a report, a spent budget (`cyclic` then gets the budget's reason).
     pub fn memo<K, Q, T: Clone>(
         &self,
         table: &Table<K, T>,
@@ -239,8 +240,15 @@ impl<'r> Inst<'r> {
             }
             None => {}
         }
+        // the label holds the instance's address prefix, which may hold long keys
+        let label = label();
+        let cost = label.len() as u64;
+        self.run.stack.borrow_mut().push(label);
+        if !self.run.take(cost, at) {
+            self.run.stack.borrow_mut().pop();
+            return cyclic(SPENT);
+        }
         table.borrow_mut().insert(key.to_owned(), Memo::Busy);
-        self.run.stack.borrow_mut().push(label());
         let v = compute();
         self.run.stack.borrow_mut().pop();
         if let Some(slot) = table.borrow_mut().get_mut(key) {

@@ -61,22 +61,20 @@ impl Inst<'_> {
             for (i, item) in insts.items.iter().enumerate() {
                 let attrs = self.attrs(idx, i);
                 // the resource keeps a copy of its attributes, its names and module calls
-                let names = self.prefix.len() + decl.rtype.len() + decl.name.len() + 16;
+                let address = self.address(idx, &item.suffix);
                 let cost = std::mem::size_of::<Resource>()
                     + self.run.root.len()
-                    + 2 * (names + item.suffix.len())
+                    + 2 * address.len()
+                    + decl.rtype.len()
                     + self.calls.len() * std::mem::size_of::<Span>();
-                if !self
-                    .run
-                    .take(cost as u64 + self.size_of_attrs(&attrs), decl.label)
-                {
+                let cost = cost as u64 + self.size_of_attrs(&attrs);
+                if !self.run.take_for(cost, decl.label, &address) {
                     return;
                 }
                 let exists = match &insts.mode {
                     Mode::Unknown(v) => Existence::Maybe(v.clone()),
                     _ => self.exists.clone(),
                 };
-                let address = self.address(idx, &item.suffix);
                 let kind = match decl.data {
                     true => format!("data.{}", decl.rtype),
                     false => decl.rtype.clone(),

@@ -7,7 +7,7 @@ use std::sync::Arc;
 use foldhash::HashMap;
 
 use super::module::{normalize, Loader};
-use crate::budget::{Budget, Exceeded, NODE};
+use crate::budget::{display_name, Budget, Exceeded, NODE, SPENT};
 use crate::ir::{Diagnostic, Resource, Skip, Val};
 use crate::source::{SourceFile, SourceMap, Span};
 
@@ -72,18 +72,31 @@ impl<'a> Run<'a> {
 
     /// The value standing for what the spent budget did not evaluate.
     pub fn spent(span: Span) -> Val {
-        Val::unknown("evaluation budget exceeded", span)
+        Val::unknown(SPENT, span)
+    }
+
+    /// Charges `n` bytes for `what` (named when the budget runs out there); false once the
+    /// budget is spent.
+    pub fn take_for(&self, n: u64, span: Span, what: &str) -> bool {
+        self.granted_for(self.budget.take(n), span, Some(what))
     }
 
     /// True when `charge` was granted; the first refusal is reported at `span`, naming what
     /// was being evaluated.
     pub fn granted(&self, charge: Result<(), Exceeded>, span: Span) -> bool {
+        self.granted_for(charge, span, None)
+    }
+
+    /// [`Run::granted`] naming `what`, else the innermost name being evaluated.
+    fn granted_for(&self, charge: Result<(), Exceeded>, span: Span, what: Option<&str>) -> bool {
         match charge {
             Ok(()) => true,
             Err(e) => {
                 if e.first {
-                    let what = self.stack.borrow().last().cloned();
-                    let what = what.unwrap_or_else(|| "the configuration".to_string());
+                    let what = match what.or(self.stack.borrow().last().map(String::as_str)) {
+                        Some(name) => display_name(name),
+                        None => "the configuration".to_string(),
+                    };
                     self.error(
                         span,
                         format!(

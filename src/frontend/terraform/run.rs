@@ -24,7 +24,7 @@ pub struct Run<'a> {
     pub depth: Cell<usize>,
     /// Steps and bytes of values, shared by every module instance of the root.
     pub budget: Budget,
-    /// Names being evaluated, innermost last, for cycle messages.
+    /// Names being evaluated, innermost last, for cycle and budget messages.
     pub stack: RefCell<Vec<String>>,
     pub errors: RefCell<Vec<Diagnostic>>,
     pub not_analysed: RefCell<Vec<Skip>>,

@@ -5,6 +5,7 @@
 //! [`walk`] → [`source`] → [`frontend`] (Terraform, CloudFormation) → [`ir`] resources →
 //! [`model`] (typed network model) → [`net`] (reachability) → [`rules`] → [`finding`]s → [`report`].
 
+pub mod budget;
 pub mod cli;
 pub mod config;
 pub mod finding;

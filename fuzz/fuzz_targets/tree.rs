@@ -2,6 +2,7 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
+use sgcheck::budget::Budget;
 use sgcheck::frontend::tree::{parse_json, parse_yaml};
 use sgcheck::source::SourceMap;
 
@@ -11,6 +12,6 @@ fuzz_target!(|data: &[u8]| {
     };
     let sources = SourceMap::default();
     let file = sources.add("/nonexistent/fuzz/template.yaml".into(), text);
-    let _ = parse_yaml(&file);
+    let _ = parse_yaml(&file, &Budget::new(u64::MAX));
     let _ = parse_json(&file);
 });

@@ -1,8 +1,10 @@
 //! Evaluation of template values: literals, `Ref`, `Fn::GetAtt` and the intrinsic dispatch.
 //!
 //! Short tags (`!Sub x`) and long forms (`{"Fn::Sub": x}`) meet in [`Eval::intrinsic`] as an
-//! [`Arg`]. Evaluation is bounded by a depth limit and a step budget; anything that cannot be
-//! known before deploy becomes [`Value::Unknown`] with a reason, never an error.
+//! [`Arg`]. Evaluation is bounded by a depth limit and the template's [`Budget`] (steps, and
+//! bytes of the values it creates); anything that cannot be known before deploy becomes
+//! [`Value::Unknown`] with a reason, never an error. A spent budget is an error: the template
+//! is then not analysed.
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -10,8 +12,9 @@ use std::sync::Arc;
 use foldhash::HashMap;
 
 use super::conditions::Cond;
+use crate::budget::{display_name, map_bytes, Budget, Exceeded, NODE, SPENT};
 use crate::frontend::tree::{Node, NodeKind};
-use crate::ir::{RefTo, Val, Value};
+use crate::ir::{Diagnostic, RefTo, Val, Value};
 use crate::settings::Settings;
 use crate::source::{SourceFile, Span};
 
@@ -21,7 +24,7 @@ pub const REF_ATTR: &str = "Ref";
 /// Deepest chain of nested evaluations (node nesting plus `Fn::GetAtt`/condition hops).
 const MAX_EVAL_DEPTH: usize = 256;
 /// Evaluation steps allowed per template.
-const FUEL: usize = 2_000_000;
+pub(super) const STEPS: u64 = 2_000_000;
 
 /// `Fn::GetAtt` attributes that mirror a property of the resource: (type, attribute, property).
 const MIRRORED_ATTRS: &[(&str, &str, &str)] = &[
@@ -60,14 +63,19 @@ pub(super) struct Eval<'a> {
     pub(super) condition_stack: Vec<String>,
     getatt_stack: Vec<String>,
     depth: usize,
-    fuel: usize,
+    /// Steps and bytes of values, shared with the parser's alias expansion.
+    pub budget: &'a Budget,
+    /// The logical id of the resource being evaluated, for error messages.
+    pub resource_id: String,
+    /// The spent budget, reported once.
+    pub errors: Vec<Diagnostic>,
     /// The template's display path, the prefix of resource keys.
     path: String,
 }
 
 impl<'a> Eval<'a> {
-    /// An evaluator over `t`.
-    pub fn new(t: Template<'a>) -> Self {
+    /// An evaluator over `t` within `budget`.
+    pub fn new(t: Template<'a>, budget: &'a Budget) -> Self {
         Eval {
             path: t.file.display_path(),
             t,
@@ -75,7 +83,9 @@ impl<'a> Eval<'a> {
             condition_stack: Vec::new(),
             getatt_stack: Vec::new(),
             depth: 0,
-            fuel: FUEL,
+            budget,
+            resource_id: String::new(),
+            errors: Vec::new(),
         }
     }
 
@@ -96,27 +106,87 @@ impl<'a> Eval<'a> {
         }
     }
 
-    /// Runs `f` one level deeper, or returns an unknown when the depth or step budget is spent.
+    /// Runs `f` one level deeper, paid for by a step and a node, or returns an unknown when
+    /// the depth limit or the budget is reached.
     pub(super) fn guarded<T: From<Val>>(
         &mut self,
         span: Span,
         f: impl FnOnce(&mut Self) -> Option<T>,
     ) -> Option<T> {
-        if self.depth >= MAX_EVAL_DEPTH || self.fuel == 0 {
+        if self.depth >= MAX_EVAL_DEPTH {
             return Some(T::from(Val::unknown(
                 "template evaluation exceeds its depth or step limit",
                 span,
             )));
         }
-        self.fuel -= 1;
+        let step = self.budget.steps(1).and_then(|()| self.budget.take(NODE));
+        if !self.granted(step, None, span) {
+            return Some(T::from(Val::unknown(SPENT, span)));
+        }
         self.depth += 1;
         let r = f(self);
         self.depth -= 1;
         r
     }
 
+    /// True when `charge` was granted; the first refusal is reported at `span`, naming the
+    /// intrinsic function being evaluated (when known) and the resource or condition.
+    pub(super) fn granted(
+        &mut self,
+        charge: Result<(), Exceeded>,
+        function: Option<&str>,
+        span: Span,
+    ) -> bool {
+        let Err(e) = charge else {
+            return true;
+        };
+        if e.first {
+            let place = match self.condition_stack.last() {
+                Some(c) => format!("condition '{}'", display_name(c)),
+                None => format!("resource '{}'", display_name(&self.resource_id)),
+            };
+            let what = match function {
+                Some("Ref") => format!("`Ref` in {place}"),
+                Some(f) => format!("`Fn::{f}` in {place}"),
+                None => place,
+            };
+            self.errors.push(Diagnostic {
+                span,
+                message: format!(
+                    "{} while evaluating {what}; the template is not analysed",
+                    e.spent
+                ),
+            });
+        }
+        false
+    }
+
+    /// `v`, the result of intrinsic `function`, paid for by its size.
+    fn paid(&mut self, v: Val, function: &str, span: Span) -> Val {
+        let charge = self.budget.take_size(&v);
+        match self.granted(charge, Some(function), span) {
+            true => v,
+            false => Val::unknown(SPENT, span),
+        }
+    }
+
     /// A node without looking at its own tag.
     fn eval_plain(&mut self, node: &Node) -> Option<Val> {
+        let bytes = match &node.kind {
+            NodeKind::String(s) => s.len() as u64,
+            NodeKind::Map(entries) => {
+                map_bytes(entries.len())
+                    + entries
+                        .iter()
+                        .map(|(k, _)| k.name.len() as u64)
+                        .sum::<u64>()
+            }
+            _ => 0,
+        };
+        let charge = self.budget.take(bytes);
+        if !self.granted(charge, None, node.span) {
+            return Some(Val::unknown(SPENT, node.span));
+        }
         let value = match &node.kind {
             NodeKind::Null => Value::Null,
             NodeKind::Bool(b) => Value::Bool(*b),
@@ -140,8 +210,14 @@ impl<'a> Eval<'a> {
         Some(Val::new(value, node.span))
     }
 
-    /// Dispatches an intrinsic by its name without `Fn::`.
+    /// Dispatches an intrinsic by its name without `Fn::`; its result is paid for by its size.
     fn intrinsic(&mut self, name: &str, arg: Arg) -> Option<Val> {
+        let span = arg.call.span;
+        let v = self.intrinsic_unpaid(name, arg)?;
+        Some(self.paid(v, name, span))
+    }
+
+    fn intrinsic_unpaid(&mut self, name: &str, arg: Arg) -> Option<Val> {
         let span = arg.call.span;
         match name {
             "Ref" => match arg.node.as_str() {
@@ -205,6 +281,14 @@ impl<'a> Eval<'a> {
                 .with_origin(decl_span, format!("value comes from --parameter {name}"));
         }
         if let Some(default) = decl.get("Default") {
+            // a list parameter is one value per comma
+            if let NodeKind::String(s) = &default.kind {
+                let items = 1 + s.bytes().filter(|b| *b == b',').count() as u64;
+                let charge = self.budget.check(s.len() as u64 + items * NODE);
+                if !self.granted(charge, Some("Ref"), span) {
+                    return Val::unknown(SPENT, span);
+                }
+            }
             return typed(ty, &default.kind, span).with_origin(
                 default.span,
                 format!("value comes from parameter '{name}' default"),

@@ -1,6 +1,7 @@
 //! String, list and mapping intrinsics: `Fn::Sub`, `Join`, `Select`, `Split`, `FindInMap`,
 //! `Cidr`, `ImportValue`, `Length`, `ToJsonString`.
 
+use std::borrow::Cow;
 use std::sync::Arc;
 
 use foldhash::HashMap;
@@ -8,6 +9,7 @@ use foldhash::HashMap;
 use ipnet::IpNet;
 
 use super::eval::{text, Arg, Eval};
+use crate::budget::{self, NODE, SPENT};
 use crate::frontend::tree::Node;
 use crate::ir::{Unknown, Val, Value};
 use crate::source::Span;
@@ -21,7 +23,14 @@ impl Eval<'_> {
         self.eval(node).map_or(Ok(String::new()), |v| text(&v))
     }
 
-    /// `Fn::Sub`: `"…${Name}…"` or `["…", {Name: value}]`.
+    /// True when `n` more bytes of the result of `function` fit in the budget.
+    fn fits(&mut self, n: u64, function: &str, span: Span) -> bool {
+        let charge = self.budget.check(n);
+        self.granted(charge, Some(function), span)
+    }
+
+    /// `Fn::Sub`: `"…${Name}…"` or `["…", {Name: value}]`; each piece is checked against the
+    /// budget before it is appended.
     pub fn sub(&mut self, arg: Arg) -> Val {
         let span = arg.call.span;
         let (template, vars) = match (arg.node.as_str(), arg.node.as_seq()) {
@@ -38,6 +47,9 @@ impl Eval<'_> {
         let mut out = String::new();
         let mut rest = template;
         while let Some(i) = rest.find("${") {
+            if !self.fits((out.len() + i) as u64, "Sub", span) {
+                return Val::unknown(SPENT, span);
+            }
             out.push_str(&rest[..i]);
             let after = &rest[i + 2..];
             if let Some(literal) = after.strip_prefix('!') {
@@ -53,13 +65,21 @@ impl Eval<'_> {
             let name = after[..j].trim();
             rest = &after[j + 1..];
             let value = match bound.get(name) {
-                Some(v) => v.clone(),
-                None => self.sub_variable(name, span),
+                Some(v) => Cow::Borrowed(v),
+                None => Cow::Owned(self.sub_variable(name, span)),
             };
-            match value.map_or(Ok(String::new()), |v| text(&v)) {
-                Ok(s) => out.push_str(&s),
+            let piece = match value.as_ref() {
+                Some(v) => borrowed_text(v),
+                None => Ok(Cow::Borrowed("")),
+            };
+            match piece {
+                Ok(s) if self.fits((out.len() + s.len()) as u64, "Sub", span) => out.push_str(&s),
+                Ok(_) => return Val::unknown(SPENT, span),
                 Err(reason) => return Val::unknown(reason, span),
             }
+        }
+        if !self.fits((out.len() + rest.len()) as u64, "Sub", span) {
+            return Val::unknown(SPENT, span);
         }
         out.push_str(rest);
         Val::new(Value::String(out), span)
@@ -84,12 +104,24 @@ impl Eval<'_> {
         let Some(delim) = delim.as_str() else {
             return Val::unknown("Fn::Join expects a string delimiter", span);
         };
-        let parts = items(self.eval(list), "Join")
-            .and_then(|items| items.iter().map(text).collect::<Result<Vec<_>, _>>());
-        match parts {
-            Ok(parts) => Val::new(Value::String(parts.join(delim)), span),
-            Err(reason) => Val::unknown(reason, span),
+        let items = match items(self.eval(list), "Join") {
+            Ok(items) => items,
+            Err(reason) => return Val::unknown(reason, span),
+        };
+        let parts = match items
+            .iter()
+            .map(borrowed_text)
+            .collect::<Result<Vec<_>, _>>()
+        {
+            Ok(parts) => parts,
+            Err(reason) => return Val::unknown(reason, span),
+        };
+        let length = parts.iter().map(|p| p.len()).sum::<usize>()
+            + parts.len().saturating_sub(1) * delim.len();
+        if !self.fits(length as u64, "Join", span) {
+            return Val::unknown(SPENT, span);
         }
+        Val::new(Value::String(parts.join(delim)), span)
     }
 
     /// `Fn::Select [index, list]`: the element itself, with its own span.
@@ -132,6 +164,14 @@ impl Eval<'_> {
         let (Some(delim), source) = (delim.as_str(), self.text_of(source)) else {
             return Val::unknown("Fn::Split expects a string delimiter", span);
         };
+        let parts = match &source {
+            Ok(s) if !delim.is_empty() => s.matches(delim).count() as u64 + 1,
+            _ => 0,
+        };
+        let size = source.as_ref().map_or(0, |s| s.len() as u64) + parts * NODE;
+        if !self.fits(size, "Split", span) {
+            return Val::unknown(SPENT, span);
+        }
         match source {
             Ok(s) if !delim.is_empty() => Val::new(
                 Value::List(
@@ -270,16 +310,30 @@ impl Eval<'_> {
         }
     }
 
-    /// `Fn::ToJsonString` of a fully known value.
+    /// `Fn::ToJsonString` of a fully known value (its JSON tree and text each take about
+    /// the value's size).
     pub fn json_string(&mut self, arg: Arg) -> Val {
         let span = arg.call.span;
-        let json = self
-            .eval_arg(arg)
-            .map_or(Ok(serde_json::Value::Null), |v| to_json(&v));
+        let value = self.eval_arg(arg);
+        let size = value
+            .as_ref()
+            .map_or(0, |v| budget::size(v, self.budget.bytes_left()));
+        if !self.fits(2 * size, "ToJsonString", span) {
+            return Val::unknown(SPENT, span);
+        }
+        let json = value.map_or(Ok(serde_json::Value::Null), |v| to_json(&v));
         match json {
             Ok(j) => Val::new(Value::String(j.to_string()), span),
             Err(reason) => Val::unknown(reason, span),
         }
+    }
+}
+
+/// The text of a scalar value, borrowed when it is a string; or why it has none.
+fn borrowed_text(v: &Val) -> Result<Cow<'_, str>, String> {
+    match &v.value {
+        Value::String(s) => Ok(Cow::Borrowed(s)),
+        _ => text(v).map(Cow::Owned),
     }
 }
 

@@ -14,6 +14,7 @@ use conditions::Cond;
 pub use eval::REF_ATTR;
 use eval::{Eval, Template};
 
+use crate::budget::Budget;
 use crate::frontend::tree::{parse_json, parse_yaml, Node};
 use crate::ir::{Diagnostic, Existence, Frontend, Lowered, Resource, Skip, Val, Value};
 use crate::settings::Settings;
@@ -33,7 +34,9 @@ pub fn lower_file(file: &SourceFile, settings: &Settings) -> Option<Lowered> {
     {
         return None;
     }
-    let root = match parse(file) {
+    // one budget for the template: its YAML aliases' expansion, then its evaluation
+    let budget = Budget::new(eval::STEPS);
+    let root = match parse(file, &budget) {
         Ok(root) => root,
         Err(d) => {
             return looks_like_template(text).then(|| Lowered {
@@ -42,16 +45,16 @@ pub fn lower_file(file: &SourceFile, settings: &Settings) -> Option<Lowered> {
             })
         }
     };
-    is_template(&root).then(|| lower_template(file, settings, &root))
+    is_template(&root).then(|| lower_template(file, settings, &root, &budget))
 }
 
 /// JSON when the text starts with `{`, else YAML. JSON that fails strict parsing is read as
 /// YAML (a superset CloudFormation also accepts); if that fails too, the JSON error stands.
-fn parse(file: &SourceFile) -> Result<Node, Diagnostic> {
+fn parse(file: &SourceFile, budget: &Budget) -> Result<Node, Diagnostic> {
     if file.body().trim_start().starts_with('{') {
-        parse_json(file).or_else(|e| parse_yaml(file).map_err(|_| e))
+        parse_json(file).or_else(|e| parse_yaml(file, budget).map_err(|_| e))
     } else {
-        parse_yaml(file)
+        parse_yaml(file, budget)
     }
 }
 
@@ -77,7 +80,8 @@ fn is_template(root: &Node) -> bool {
             })
 }
 
-fn lower_template(file: &SourceFile, settings: &Settings, root: &Node) -> Lowered {
+/// Lowers the resources of a template; none when its budget runs out (the error says so).
+fn lower_template(file: &SourceFile, settings: &Settings, root: &Node, budget: &Budget) -> Lowered {
     let mut out = Lowered::default();
     if let Some(skip) = unsupported_transform(root) {
         out.skipped.push(skip);
@@ -94,16 +98,23 @@ fn lower_template(file: &SourceFile, settings: &Settings, root: &Node) -> Lowere
             return out;
         }
     };
-    let mut ev = Eval::new(Template {
-        file,
-        settings,
-        parameters: root.get("Parameters"),
-        conditions: root.get("Conditions"),
-        mappings: root.get("Mappings"),
-        resources: Some(resources),
-    });
+    let mut ev = Eval::new(
+        Template {
+            file,
+            settings,
+            parameters: root.get("Parameters"),
+            conditions: root.get("Conditions"),
+            mappings: root.get("Mappings"),
+            resources: Some(resources),
+        },
+        budget,
+    );
     for (key, node) in resources.as_map().unwrap_or_default() {
+        if budget.is_spent() {
+            break;
+        }
         let id = &key.name;
+        ev.resource_id.clone_from(id);
         if id.starts_with("Fn::ForEach::") {
             out.skipped.push(Skip {
                 span: key.span,
@@ -153,6 +164,11 @@ fn lower_template(file: &SourceFile, settings: &Settings, root: &Node) -> Lowere
             module_calls: Vec::new(),
             metadata: node.get("Metadata").and_then(|m| ev.eval(m)),
         });
+    }
+    out.errors.append(&mut ev.errors);
+    if budget.is_spent() {
+        out.resources.clear();
+        out.unknowns.clear();
     }
     out
 }

@@ -6,8 +6,10 @@ use std::path::{Path, PathBuf};
 
 use super::ast::Expr;
 use super::eval::{invalid, is_invalid, unknown_of, Scope};
+use super::functions::{self, Failure};
 use super::hcl::{self, Mapper};
 use super::instance::Inst;
+use super::run::Run;
 use crate::input::root::OUTSIDE;
 use crate::input::Admission;
 use crate::ir::{Val, Value};
@@ -66,9 +68,22 @@ impl Inst<'_> {
                 None => {}
             }
         }
-        match name {
+        let result = match name {
             "file" | "fileexists" | "templatefile" => self.file_function(name, &vals, span),
-            _ => super::functions::call(name, &vals, span).unwrap_or_else(|e| invalid(e, span)),
+            _ => match functions::call(name, &vals, span, &self.run.budget) {
+                Ok(v) => v,
+                Err(Failure::Invalid(e)) => invalid(e, span),
+                Err(Failure::Budget(e)) => {
+                    self.run.granted(Err(e), span);
+                    return Run::spent(span);
+                }
+            },
+        };
+        // the result is a new value, paid for by its size
+        if self.run.granted(self.run.budget.take_size(&result), span) {
+            result
+        } else {
+            Run::spent(span)
         }
     }
 

@@ -5,9 +5,11 @@ use std::rc::Rc;
 use foldhash::HashMap;
 
 use super::ast::Op;
-use super::eval::{invalid, relocate, Scope};
+use super::eval::{invalid, Scope};
 use super::instance::{Binding, Inst, Instances, Mode};
 use super::module::{is_local, normalize, NotLoaded};
+use super::run::Run;
+use crate::budget::{map_bytes, SPENT};
 use crate::input::root::OUTSIDE;
 use crate::ir::{Existence, Origin, Skip, Val, Value};
 use crate::source::Span;
@@ -60,7 +62,7 @@ impl<'r> Inst<'r> {
             span: v.span,
             message: format!("value comes from module '{call}' output '{name}'").into(),
         };
-        relocate(self.copy(&v), span, &o)
+        self.relocate(self.copy(&v, span), span, &o)
     }
 
     /// Output `name` of this instance, evaluated once.
@@ -80,11 +82,16 @@ impl<'r> Inst<'r> {
     }
 
     fn outputs_object(&self, span: Span) -> Val {
+        let outputs = &self.module.outputs;
+        let keys: usize = outputs.keys().map(String::len).sum();
+        if !self.run.take(map_bytes(outputs.len()) + keys as u64, span) {
+            return Run::spent(span);
+        }
         let map = self
             .module
             .outputs
             .keys()
-            .map(|k| (k.clone(), self.copy(&self.output(k))))
+            .map(|k| (k.clone(), self.copy(&self.output(k), span)))
             .collect();
         Val::new(Value::Map(map), span)
     }
@@ -172,6 +179,25 @@ impl<'r> Inst<'r> {
         calls.push(decl.block);
         let mut chain = self.chain.clone();
         chain.push(key);
+        // every child instance holds its own address prefix, call and module chains and
+        // variable bindings
+        let per_child = std::mem::size_of::<Inst>()
+            + self.prefix.len()
+            + name.len()
+            + 32
+            + calls.len() * std::mem::size_of::<Span>()
+            + chain.iter().map(|p| p.as_os_str().len()).sum::<usize>()
+            + child
+                .variables
+                .keys()
+                .map(|v| v.len() + std::mem::size_of::<(String, Binding)>())
+                .sum::<usize>();
+        if !self
+            .run
+            .take((per_child * insts.items.len()) as u64, decl.block)
+        {
+            return self.call_failed(decl.block, SPENT.into(), false);
+        }
         let exists = match &insts.mode {
             Mode::Unknown(v) => Existence::Maybe(v.clone()),
             _ => self.exists.clone(),

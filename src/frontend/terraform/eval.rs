@@ -9,6 +9,8 @@ use std::sync::Arc;
 
 use super::ast::{BinaryOperator, Expr, ExprKind, ForExpr, Op, Part, UnaryOperator};
 use super::instance::Inst;
+use super::run::Run;
+use crate::budget::{self, map_bytes, ENTRY, NODE, ORIGIN, SPENT};
 use crate::input::root::OUTSIDE;
 use crate::ir::{fmt_number, Origin, Unknown, Val, Value};
 use crate::source::Span;
@@ -20,6 +22,8 @@ pub const INVALID: &str = "invalid expression: ";
 pub const COMPUTED: &str = "resource attribute computed at apply";
 /// Budget steps charged per copied value node.
 const COPY_COST: u64 = 8;
+/// Longest error message kept in an unknown's reason, in bytes.
+const MAX_REASON: usize = 1024;
 /// Nested evaluation (expressions, locals, resources, modules) deeper than this stops.
 pub const MAX_DEPTH: usize = 200;
 
@@ -48,9 +52,19 @@ impl<'p> Scope<'p> {
     }
 }
 
-/// A Terraform error as a value.
+/// A Terraform error as a value; its message is cut to [`MAX_REASON`] bytes (it may quote
+/// values of any size).
 pub fn invalid(msg: impl std::fmt::Display, span: Span) -> Val {
-    Val::unknown(format!("{INVALID}{msg}"), span)
+    let mut reason = format!("{INVALID}{msg}");
+    if reason.len() > MAX_REASON {
+        let mut end = MAX_REASON;
+        while !reason.is_char_boundary(end) {
+            end -= 1;
+        }
+        reason.truncate(end);
+        reason.push('…');
+    }
+    Val::unknown(reason, span)
 }
 
 /// True for values made by [`invalid`].
@@ -104,8 +118,8 @@ pub fn class(reason: &str) -> &'static str {
         "function not evaluated"
     } else if reason.starts_with("reference cycle") {
         "reference cycle"
-    } else if reason.starts_with("evaluation budget") {
-        "evaluation budget exceeded"
+    } else if reason.starts_with(SPENT) {
+        SPENT
     } else if reason.ends_with(OUTSIDE) {
         "path outside the analysed tree"
     } else {
@@ -127,46 +141,8 @@ fn cause(mut reason: &str) -> &str {
     reason
 }
 
-/// `value` moved to its use site `span`, with `origin` prepended to its provenance (and to
-/// that of its elements, whose spans stay where they are written).
-pub fn relocate(mut v: Val, span: Span, origin: &Origin) -> Val {
-    fn deep(v: &mut Value, origin: &Origin, depth: usize) {
-        if depth == 0 {
-            return;
-        }
-        let children: Box<dyn Iterator<Item = &mut Val>> = match v {
-            Value::List(l) => Box::new(l.iter_mut()),
-            Value::Map(m) => Box::new(m.values_mut()),
-            _ => return,
-        };
-        for c in children {
-            c.origins.insert(0, origin.clone());
-            deep(&mut c.value, origin, depth - 1);
-        }
-    }
-    v.span = span;
-    v.origins.insert(0, origin.clone());
-    deep(&mut v.value, origin, 4);
-    v
-}
-
-/// Nodes in a value, counting at most `cap`.
-fn weight(v: &Val, cap: usize) -> usize {
-    let mut stack = vec![v];
-    let mut n = 0;
-    while let Some(x) = stack.pop() {
-        if n >= cap {
-            break;
-        }
-        n += 1;
-        match &x.value {
-            Value::List(l) => stack.extend(l),
-            Value::Map(m) => stack.extend(m.values()),
-            _ => {}
-        }
-    }
-    n
-}
+/// Nodes whose provenance [`Inst::relocate`] extends: the value and its elements this deep.
+const RELOCATE_DEPTH: usize = 4;
 
 /// Structural equality of known values; None when an unknown decides it.
 fn same(a: &Value, b: &Value) -> Option<bool> {
@@ -204,11 +180,11 @@ fn number(v: &Val) -> Option<f64> {
 }
 
 /// A value as template text, or the unknown/error that prevents it.
-fn text(v: &Val, span: Span) -> Result<String, Val> {
+fn text(v: &Val, span: Span) -> Result<Cow<'_, str>, Val> {
     if let Some(u) = unknown_of(v, span) {
         return Err(u);
     }
-    v.as_str().map(|s| s.into_owned()).ok_or_else(|| {
+    v.as_str().ok_or_else(|| {
         invalid(
             "template interpolation needs a string, number or bool",
             v.span,
@@ -238,15 +214,46 @@ pub fn quote(key: &str) -> String {
 }
 
 impl Inst<'_> {
-    /// A copy of `v` paid for from the evaluation budget by its size (copies of copies of
-    /// large values could otherwise grow exponentially).
-    pub fn copy(&self, v: &Val) -> Val {
-        let cap = usize::try_from(self.run.remaining()).unwrap_or(usize::MAX);
-        let cost = COPY_COST * weight(v, cap / COPY_COST as usize + 1) as u64;
-        if self.run.charge(cost, v.span) {
+    /// A copy of `v`, made for its use at `at`, paid for from the evaluation budget by its
+    /// size: steps by its nodes, bytes by its heap cost (copies of copies of large values could
+    /// otherwise grow exponentially). The size is measured before anything is copied.
+    pub fn copy(&self, v: &Val, at: Span) -> Val {
+        let run = self.run;
+        let size = budget::measure(v, run.remaining() / COPY_COST + 1, run.budget.bytes_left());
+        if run.charge(COPY_COST * size.nodes, at) && run.take(size.bytes, at) {
             v.clone()
         } else {
-            Val::unknown("evaluation budget exceeded", v.span)
+            Run::spent(at)
+        }
+    }
+
+    /// `value` moved to its use site `span`, with `origin` prepended to its provenance (and
+    /// to that of its elements, whose spans stay where they are written), paid for by the
+    /// provenance steps it adds.
+    pub fn relocate(&self, mut v: Val, span: Span, origin: &Origin) -> Val {
+        fn deep(v: &mut Value, origin: &Origin, depth: usize, added: &mut u64) {
+            if depth == 0 {
+                return;
+            }
+            let children: Box<dyn Iterator<Item = &mut Val>> = match v {
+                Value::List(l) => Box::new(l.iter_mut()),
+                Value::Map(m) => Box::new(m.values_mut()),
+                _ => return,
+            };
+            for c in children {
+                c.origins.insert(0, origin.clone());
+                *added += 1;
+                deep(&mut c.value, origin, depth - 1, added);
+            }
+        }
+        v.span = span;
+        v.origins.insert(0, origin.clone());
+        let mut added = 1;
+        deep(&mut v.value, origin, RELOCATE_DEPTH, &mut added);
+        if self.run.take(added * ORIGIN, span) {
+            v
+        } else {
+            Run::spent(span)
         }
     }
 
@@ -254,7 +261,7 @@ impl Inst<'_> {
     pub fn eval(&self, e: &Expr, sc: Option<&Scope>) -> Val {
         let run = self.run;
         if !run.step(e.span) {
-            return Val::unknown("evaluation budget exceeded", e.span);
+            return Run::spent(e.span);
         }
         if run.depth.get() >= MAX_DEPTH {
             return invalid("expression nested too deeply", e.span);
@@ -262,7 +269,11 @@ impl Inst<'_> {
         run.depth.set(run.depth.get() + 1);
         let v = self.eval_inner(e, sc);
         run.depth.set(run.depth.get() - 1);
-        v
+        // the reason of an unknown is text of its own (often a copy)
+        match &v.value {
+            Value::Unknown(u) if !run.take(u.reason.len() as u64, e.span) => Run::spent(e.span),
+            _ => v,
+        }
     }
 
     fn eval_inner(&self, e: &Expr, sc: Option<&Scope>) -> Val {
@@ -271,15 +282,19 @@ impl Inst<'_> {
             ExprKind::Null => Value::Null,
             ExprKind::Bool(b) => Value::Bool(*b),
             ExprKind::Number(n) => Value::Number(*n),
+            ExprKind::Str(s) if !self.run.take(s.len() as u64, span) => return Run::spent(span),
             ExprKind::Str(s) => Value::String(s.clone()),
             ExprKind::Invalid(msg) => return invalid(msg, span),
             ExprKind::Template(parts) => return self.template(parts, span, sc),
             ExprKind::Tuple(items) => Value::List(items.iter().map(|x| self.eval(x, sc)).collect()),
             ExprKind::Object(pairs) => {
+                if !self.run.take(map_bytes(pairs.len()), span) {
+                    return Run::spent(span);
+                }
                 let mut map = BTreeMap::new();
                 for (k, v) in pairs {
                     let key = self.eval(k, sc);
-                    match text(&key, k.span) {
+                    match self.key(&key, k.span) {
                         Ok(key) => {
                             map.insert(key, self.eval(v, sc));
                         }
@@ -289,7 +304,7 @@ impl Inst<'_> {
                 Value::Map(map)
             }
             ExprKind::Var(name) => match sc.and_then(|s| s.get(name)) {
-                Some(v) => return v.clone(),
+                Some(v) => return self.copy(v, span),
                 None => return self.traverse(e, &[], span, sc),
             },
             ExprKind::Traverse(base, ops) => return self.traverse(base, ops, span, sc),
@@ -376,7 +391,7 @@ impl Inst<'_> {
             };
             in_list = from_list;
         }
-        self.copy(cur)
+        self.copy(cur, span)
     }
 
     /// Evaluates template parts (a single interpolation keeps its value's type).
@@ -385,25 +400,42 @@ impl Inst<'_> {
             return self.eval(e, sc);
         }
         let mut out = String::new();
-        match self.render(parts, &mut out, sc) {
+        match self.render(parts, &mut out, sc, span) {
             Ok(()) => Val::new(Value::String(out), span),
             Err(u) => u,
         }
     }
 
-    fn render(&self, parts: &[Part], out: &mut String, sc: Option<&Scope>) -> Result<(), Val> {
+    /// Appends `piece` to `out` once it is paid for (`span` is charged for it).
+    fn append(&self, out: &mut String, piece: &str, span: Span) -> Result<(), Val> {
+        if self.run.take(piece.len() as u64, span) {
+            out.push_str(piece);
+            Ok(())
+        } else {
+            Err(Run::spent(span))
+        }
+    }
+
+    /// Appends the text of template `parts` (written at `span`) to `out`.
+    fn render(
+        &self,
+        parts: &[Part],
+        out: &mut String,
+        sc: Option<&Scope>,
+        span: Span,
+    ) -> Result<(), Val> {
         for p in parts {
             match p {
-                Part::Lit(s) => out.push_str(s),
-                Part::Interp(e) => out.push_str(&text(&self.eval(e, sc), e.span)?),
+                Part::Lit(s) => self.append(out, s, span)?,
+                Part::Interp(e) => self.append(out, &text(&self.eval(e, sc), e.span)?, e.span)?,
                 Part::If(c, then, other) => {
                     let cond = self.eval(c, sc);
                     if let Some(u) = unknown_of(&cond, c.span) {
                         return Err(u);
                     }
                     match cond.as_bool() {
-                        Some(true) => self.render(then, out, sc)?,
-                        Some(false) => self.render(other, out, sc)?,
+                        Some(true) => self.render(then, out, sc, span)?,
+                        Some(false) => self.render(other, out, sc, span)?,
                         None => return Err(invalid("template condition is not a bool", c.span)),
                     }
                 }
@@ -419,7 +451,7 @@ impl Inst<'_> {
                             vars.push((key.as_str(), Cow::Owned(k)));
                         }
                         let inner = Scope { vars, parent: sc };
-                        self.render(body, out, Some(&inner))?;
+                        self.render(body, out, Some(&inner), span)?;
                     }
                 }
             }
@@ -427,10 +459,28 @@ impl Inst<'_> {
         Ok(())
     }
 
+    /// A map key: the text of `key`, paid for; the unknown/error that prevents it otherwise.
+    fn key(&self, key: &Val, span: Span) -> Result<String, Val> {
+        let text = text(key, span)?;
+        if self.run.take(text.len() as u64, span) {
+            Ok(text.into_owned())
+        } else {
+            Err(Run::spent(span))
+        }
+    }
+
     /// (key, value) pairs of a list (index keys) or map; the unknown/error otherwise.
     pub fn iterate(&self, coll: Val, span: Span) -> Result<Vec<(Val, Val)>, Val> {
         if let Some(u) = unknown_of(&coll, span) {
             return Err(u);
+        }
+        let n = match &coll.value {
+            Value::List(l) => l.len(),
+            Value::Map(m) => m.len(),
+            _ => 0,
+        };
+        if !self.run.take(2 * NODE * n as u64, span) {
+            return Err(Run::spent(span));
         }
         match coll.value {
             Value::List(l) => Ok(l
@@ -451,6 +501,9 @@ impl Inst<'_> {
             Ok(items) => items,
             Err(u) => return u,
         };
+        if f.key.is_some() && !self.run.take(map_bytes(0), span) {
+            return Run::spent(span);
+        }
         let mut list = Vec::new();
         let mut map: BTreeMap<String, Val> = BTreeMap::new();
         for (k, v) in items {
@@ -473,8 +526,9 @@ impl Inst<'_> {
             match &f.key {
                 None => list.push(value),
                 Some(ke) => {
-                    let key = match text(&self.eval(ke, inner), ke.span) {
-                        Ok(k) => k,
+                    let key = match self.key(&self.eval(ke, inner), ke.span) {
+                        Ok(k) if self.run.take(ENTRY, ke.span) => k,
+                        Ok(_) => return Run::spent(ke.span),
                         Err(u) => return u,
                     };
                     if f.grouping {

@@ -14,15 +14,19 @@ use foldhash::HashMap;
 
 use super::ast::{Body, Expr, ExprKind, Op};
 use super::call::CallOut;
-use super::eval::{invalid, key_text, num, quote, relocate, string, unknown_of, Scope};
+use super::eval::{invalid, key_text, num, quote, string, unknown_of, Scope};
 use super::hcl::{self, Mapper};
 use super::module::{dir_key, Module};
 use super::run::Run;
+use crate::budget::{self, map_bytes, NODE, SPENT};
 use crate::ir::{Existence, Origin, Val, Value};
 use crate::source::Span;
 
 /// Instances allowed per `count`/`for_each`.
 pub const MAX_INSTANCES: usize = 10_000;
+/// Heap cost of one instance of a `count`/`for_each` expansion: its item, address suffix,
+/// key and `count`/`each` object (the `each` values apart).
+const ITEM_BYTES: u64 = std::mem::size_of::<Item>() as u64 + 4 * NODE + map_bytes(2) + 16;
 
 /// How a variable of a module instance gets its value.
 pub enum Binding<'r> {
@@ -195,7 +199,8 @@ impl<'r> Inst<'r> {
         }
     }
 
-    /// Memoised evaluation of `key`; a re-entry is a reference cycle (reported at `at`).
+    /// Memoised evaluation of `key`; a re-entry is a reference cycle (reported at `at`), and
+    /// so is, without a report, a spent budget (`cyclic` then gets the budget's reason).
     pub fn memo<K, Q, T: Clone>(
         &self,
         table: &Table<K, T>,
@@ -235,8 +240,15 @@ impl<'r> Inst<'r> {
             }
             None => {}
         }
+        // the label holds the instance's address prefix, which may hold long keys
+        let label = label();
+        let cost = label.len() as u64;
+        self.run.stack.borrow_mut().push(label);
+        if !self.run.take(cost, at) {
+            self.run.stack.borrow_mut().pop();
+            return cyclic(SPENT);
+        }
         table.borrow_mut().insert(key.to_owned(), Memo::Busy);
-        self.run.stack.borrow_mut().push(label());
         let v = compute();
         self.run.stack.borrow_mut().pop();
         if let Some(slot) = table.borrow_mut().get_mut(key) {
@@ -311,7 +323,7 @@ impl<'r> Inst<'r> {
     ) -> Val {
         let v = self.apply_ref(v, ops, span, sc);
         match origin {
-            Some(o) => relocate(v, span, o),
+            Some(o) => self.relocate(v, span, o),
             None => Val { span, ..v },
         }
     }
@@ -485,11 +497,18 @@ impl<'r> Inst<'r> {
             (_, Mode::Single | Mode::Unknown(_)) => one(0, ops),
         }
     }
-    /// `count` / `for_each` of a resource or module block.
+    /// `count` / `for_each` of a resource or module block, its instances paid for before
+    /// they are made.
     pub fn expand(&self, body: &Body, sc: Option<&Scope>) -> Instances {
         if let Some(a) = body.attr("count") {
             let v = self.eval(&a.expr, sc);
             return match v.as_i64() {
+                Some(n)
+                    if (0..=MAX_INSTANCES as i64).contains(&n)
+                        && !self.run.take(n as u64 * ITEM_BYTES, a.expr.span) =>
+                {
+                    unknown_instances(Run::spent(a.expr.span))
+                }
                 Some(n) if (0..=MAX_INSTANCES as i64).contains(&n) => Instances::new(
                     Mode::Count,
                     (0..n as usize)
@@ -518,6 +537,16 @@ impl<'r> Inst<'r> {
             );
         };
         let v = self.eval(&a.expr, sc);
+        // each instance holds its key (twice) and a copy of its value
+        let n = match &v.value {
+            Value::Map(m) => m.len(),
+            Value::List(l) => l.len(),
+            _ => 0,
+        };
+        let cost = 3 * budget::size(&v, self.run.budget.bytes_left());
+        if n <= MAX_INSTANCES && !self.run.take(cost + n as u64 * ITEM_BYTES, a.expr.span) {
+            return unknown_instances(Run::spent(a.expr.span));
+        }
         let pairs: Option<Vec<(String, Val, Val)>> = match &v.value {
             Value::Map(m) => Some(
                 m.iter()

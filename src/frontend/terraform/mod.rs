@@ -298,7 +298,7 @@ fn lower_root(
     let vars = tfvars::root_bindings(m, layers, &settings.vars);
     Inst::root(&run, m.clone(), vars).run_module();
     let mut out = Lowered {
-        resources: run.resources.take(),
+        resources: run.take_resources(),
         errors: run.errors.take(),
         modules_not_analysed: run.not_analysed.take(),
         ..Lowered::default()

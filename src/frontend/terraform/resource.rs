@@ -5,8 +5,10 @@ use std::rc::Rc;
 use std::sync::Arc;
 
 use super::ast::{Block, Body, Expr, ExprKind, Op};
-use super::eval::{invalid, relocate, Scope};
+use super::eval::{invalid, Scope};
 use super::instance::{item_scope, obj, unknown_instances, Inst, Instances, Mode};
+use super::run::Run;
+use crate::budget::{self, map_bytes, NODE};
 use crate::ir::{Existence, Frontend, Origin, RefTo, Resource, Val, Value};
 use crate::source::Span;
 
@@ -46,18 +48,9 @@ const META: &[&str] = &[
     "connection",
 ];
 
-fn ref_val(key: String, attr: &str, span: Span) -> Val {
-    Val::new(
-        Value::Ref(Arc::new(RefTo {
-            key,
-            attr: attr.to_string(),
-        })),
-        span,
-    )
-}
-
 impl Inst<'_> {
-    /// Pushes every instance of every resource (and data source of interest) to the run.
+    /// Pushes every instance of every resource (and data source of interest) to the run,
+    /// until the evaluation budget is spent (the root module's evaluation then ends).
     pub fn emit_resources(&self) {
         let module = self.module.clone();
         for (idx, decl) in module.resources.iter().enumerate() {
@@ -67,11 +60,21 @@ impl Inst<'_> {
             let insts = self.instances(idx);
             for (i, item) in insts.items.iter().enumerate() {
                 let attrs = self.attrs(idx, i);
+                // the resource keeps a copy of its attributes, its names and module calls
+                let address = self.address(idx, &item.suffix);
+                let cost = std::mem::size_of::<Resource>()
+                    + self.run.root.len()
+                    + 2 * address.len()
+                    + decl.rtype.len()
+                    + self.calls.len() * std::mem::size_of::<Span>();
+                let cost = cost as u64 + self.size_of_attrs(&attrs);
+                if !self.run.take_for(cost, decl.label, &address) {
+                    return;
+                }
                 let exists = match &insts.mode {
                     Mode::Unknown(v) => Existence::Maybe(v.clone()),
                     _ => self.exists.clone(),
                 };
-                let address = self.address(idx, &item.suffix);
                 let kind = match decl.data {
                     true => format!("data.{}", decl.rtype),
                     false => decl.rtype.clone(),
@@ -90,6 +93,31 @@ impl Inst<'_> {
                 self.run.resources.borrow_mut().push(resource);
             }
         }
+    }
+
+    /// The heap cost of a copy of `attrs`, measured up to the bytes left.
+    fn size_of_attrs(&self, attrs: &BTreeMap<String, Val>) -> u64 {
+        let mut total = map_bytes(attrs.len());
+        for (k, v) in attrs {
+            let left = self.run.budget.bytes_left().saturating_sub(total);
+            total += k.len() as u64 + budget::size(v, left);
+        }
+        total
+    }
+
+    /// A reference to attribute `attr` of instance `i` of resource `idx`, paid for.
+    fn ref_val(&self, idx: usize, i: usize, attr: &str, span: Span) -> Val {
+        let key = self.resource_key(idx, i);
+        if !self.run.take((key.len() + attr.len()) as u64, span) {
+            return Run::spent(span);
+        }
+        Val::new(
+            Value::Ref(Arc::new(RefTo {
+                key,
+                attr: attr.to_string(),
+            })),
+            span,
+        )
     }
 
     /// Terraform address of resource `idx` with an instance suffix.
@@ -129,14 +157,27 @@ impl Inst<'_> {
             decl.label,
             || {
                 let sc = item_scope(&item.bind);
-                Rc::new(self.eval_body(&decl.body, Some(&sc), true))
+                Rc::new(self.eval_body(&decl.body, decl.label, Some(&sc), true))
             },
             |_| Rc::default(),
         )
     }
 
     /// A block body's arguments and nested blocks (lists of maps under the block name).
-    fn eval_body(&self, body: &Body, sc: Option<&Scope>, top: bool) -> BTreeMap<String, Val> {
+    /// `span` is where the body is written.
+    fn eval_body(
+        &self,
+        body: &Body,
+        span: Span,
+        sc: Option<&Scope>,
+        top: bool,
+    ) -> BTreeMap<String, Val> {
+        let names: usize = body.attrs.iter().map(|a| a.name.len()).sum::<usize>()
+            + body.blocks.iter().map(|b| b.kind.len()).sum::<usize>();
+        let entries = body.attrs.len() + body.blocks.len();
+        if !self.run.take(map_bytes(entries) + names as u64, span) {
+            return BTreeMap::new();
+        }
         let meta = |n: &str| top && META.contains(&n);
         let mut out: BTreeMap<String, Val> = body
             .attrs
@@ -162,7 +203,10 @@ impl Inst<'_> {
             } else {
                 push(
                     &b.kind,
-                    Val::new(Value::Map(self.eval_body(&b.body, sc, false)), b.span),
+                    Val::new(
+                        Value::Map(self.eval_body(&b.body, b.span, sc, false)),
+                        b.span,
+                    ),
                 );
             }
         }
@@ -192,7 +236,14 @@ impl Inst<'_> {
             .unwrap_or_else(|u| vec![(u.clone(), u)]);
         if is_list && self.is_set(&fe.expr, MAX_LOCAL_HOPS) {
             // The key of a set element is the element itself.
-            items.iter_mut().for_each(|(k, v)| *k = v.clone());
+            items
+                .iter_mut()
+                .for_each(|(k, v)| *k = self.copy(v, fe.expr.span));
+        }
+        // each element is an iterator object in a scope
+        let per_item = map_bytes(2) + 2 * NODE;
+        if !self.run.take(items.len() as u64 * per_item, fe.expr.span) {
+            return Vec::new();
         }
         items
             .into_iter()
@@ -200,7 +251,7 @@ impl Inst<'_> {
                 let it = obj(vec![("key", k), ("value", v)], fe.expr.span);
                 let inner = Scope::one(iter_name, it, sc);
                 Val::new(
-                    Value::Map(self.eval_body(&content.body, Some(&inner), false)),
+                    Value::Map(self.eval_body(&content.body, content.span, Some(&inner), false)),
                     content.span,
                 )
             })
@@ -310,7 +361,7 @@ impl Inst<'_> {
         };
         if decl.data {
             return if attr == "id" && DATA_OF_INTEREST.contains(&decl.rtype.as_str()) {
-                ref_val(self.resource_key(idx, i), attr, span)
+                self.ref_val(idx, i, attr, span)
             } else if attr == "cidr_block" && self.is_default_vpc(idx, i) {
                 Val::new(Value::String(DEFAULT_VPC_CIDR.into()), span).with_origin(
                     decl.label,
@@ -329,10 +380,10 @@ impl Inst<'_> {
                     span: v.span,
                     message: format!("value comes from {address}.{attr}").into(),
                 };
-                return relocate(self.copy(v), span, &o);
+                return self.relocate(self.copy(v, span), span, &o);
             }
         }
-        ref_val(self.resource_key(idx, i), attr, span)
+        self.ref_val(idx, i, attr, span)
     }
 
     /// A whole resource instance: its arguments plus `id` and `arn` references.
@@ -346,14 +397,17 @@ impl Inst<'_> {
                 other => other,
             };
         }
-        let mut map: BTreeMap<String, Val> = self
-            .attrs(idx, i)
+        let attrs = self.attrs(idx, i);
+        if !self.run.take(map_bytes(attrs.len() + 2), span) {
+            return Run::spent(span);
+        }
+        let mut map: BTreeMap<String, Val> = attrs
             .iter()
-            .map(|(k, v)| (k.clone(), self.copy(v)))
+            .map(|(k, v)| (k.clone(), self.copy(v, span)))
             .collect();
         for a in ["id", "arn"] {
             map.entry(a.to_string())
-                .or_insert_with(|| ref_val(self.resource_key(idx, i), a, span));
+                .or_insert_with(|| self.ref_val(idx, i, a, span));
         }
         Val::new(Value::Map(map), span)
     }

@@ -1,6 +1,7 @@
 use std::sync::Arc;
 
 use super::*;
+use crate::budget::Budget;
 use crate::source::SourceMap;
 
 fn file(name: &str, text: &str) -> Arc<SourceFile> {
@@ -8,7 +9,7 @@ fn file(name: &str, text: &str) -> Arc<SourceFile> {
 }
 
 fn yaml(text: &str) -> Result<Node, Diagnostic> {
-    parse_yaml(&file("t.yaml", text))
+    parse_yaml(&file("t.yaml", text), &Budget::new(u64::MAX))
 }
 
 fn json(text: &str) -> Result<Node, Diagnostic> {
@@ -166,7 +167,7 @@ fn json_is_strict() {
 fn bom_shifts_spans() {
     let text = "\u{feff}a: !Ref B\n";
     let f = file("t.yaml", text);
-    let n = parse_yaml(&f).unwrap();
+    let n = parse_yaml(&f, &Budget::new(u64::MAX)).unwrap();
     let (k, v) = n.entry("a").unwrap();
     assert_eq!(slice(text, k.span), "a");
     assert_eq!(slice(text, v.span), "!Ref B");

@@ -4,19 +4,25 @@ use foldhash::HashMap;
 use granit_parser::{Event, Marker, Parser, ScalarStyle, StructureStyle, Tag};
 
 use super::{error_at, Key, KeySet, Node, NodeKind, MAX_DEPTH};
+use crate::budget::{Budget, BYTES};
 use crate::ir::Diagnostic;
 use crate::source::{SourceFile, Span};
 
 /// Most nodes alias expansion may add to one document (refuses "billion laughs" input).
 pub const ALIAS_BUDGET: usize = 100_000;
 
+/// Heap cost of a node of the tree, besides its text.
+const NODE_BYTES: u64 = std::mem::size_of::<(Key, Node)>() as u64;
+
 /// Parses the first document of a YAML file. Plain scalars are typed as CloudFormation's
 /// YAML 1.1 reader does (`true`/`True`, numbers, `null`/`~`); quoted and block scalars stay
-/// strings; aliases are expanded within [`ALIAS_BUDGET`]; nesting is limited to [`MAX_DEPTH`].
-pub fn parse_yaml(file: &SourceFile) -> Result<Node, Diagnostic> {
+/// strings; aliases are expanded within [`ALIAS_BUDGET`] nodes and the bytes left in `budget`
+/// (the copies are paid for from it); nesting is limited to [`MAX_DEPTH`].
+pub fn parse_yaml(file: &SourceFile, budget: &Budget) -> Result<Node, Diagnostic> {
     let body = file.body();
     let mut b = Builder {
         file,
+        budget,
         stack: Vec::new(),
         anchors: HashMap::default(),
         expanded: 0,
@@ -81,6 +87,8 @@ struct Built {
     raw: Option<String>,
     /// Nodes in the subtree.
     size: usize,
+    /// Heap cost of the subtree: a fixed cost per node and the bytes of its text.
+    bytes: u64,
     /// Collection levels in the subtree.
     height: usize,
 }
@@ -93,6 +101,7 @@ struct Frame {
     anchor: usize,
     tag: Option<(String, Span)>,
     size: usize,
+    bytes: u64,
     height: usize,
     last_end: usize,
 }
@@ -108,6 +117,7 @@ enum Items {
 
 struct Builder<'a> {
     file: &'a SourceFile,
+    budget: &'a Budget,
     stack: Vec<Frame>,
     anchors: HashMap<usize, Built>,
     expanded: usize,
@@ -161,8 +171,9 @@ impl Builder<'_> {
             start,
             flow: style == StructureStyle::Flow,
             anchor,
-            tag,
             size: 1,
+            bytes: NODE_BYTES + tag.as_ref().map_or(0, |(t, _)| t.len() as u64),
+            tag,
             height: 1,
             last_end: start,
         });
@@ -194,6 +205,7 @@ impl Builder<'_> {
             },
             raw: None,
             size: frame.size,
+            bytes: frame.bytes,
             height: frame.height,
         };
         self.finish(built, frame.anchor)
@@ -211,10 +223,15 @@ impl Builder<'_> {
     }
 
     fn push(&mut self, node: Node, raw: Option<String>, anchor: usize) -> Result<(), Diagnostic> {
+        let text = match &node.kind {
+            NodeKind::String(s) => s.len(),
+            _ => 0,
+        } + node.tag.as_ref().map_or(0, |(t, _)| t.len());
         let built = Built {
             node,
             raw,
             size: 1,
+            bytes: NODE_BYTES + text as u64,
             height: 0,
         };
         self.finish(built, anchor)
@@ -237,6 +254,16 @@ impl Builder<'_> {
                 format!("YAML aliases expand to more than {ALIAS_BUDGET} nodes"),
             ));
         }
+        if self.budget.take(target.bytes).is_err() {
+            return Err(error_at(
+                self.file,
+                at,
+                format!(
+                    "YAML aliases expand to more than {} MB (the template's evaluation budget)",
+                    BYTES >> 20
+                ),
+            ));
+        }
         if self.stack.len() + target.height > MAX_DEPTH {
             return Err(error_at(
                 self.file,
@@ -244,7 +271,12 @@ impl Builder<'_> {
                 format!("YAML alias nests deeper than {MAX_DEPTH} levels"),
             ));
         }
-        let mut built = target.clone();
+        let mut built = Built {
+            node: target.node.clone(),
+            // the text as written only matters for a key (which is short)
+            raw: target.raw.clone().filter(|_| self.expects_key()),
+            ..*target
+        };
         // The copy is reported where the alias is written.
         built.node.span = span;
         self.finish(built, 0)
@@ -263,6 +295,7 @@ impl Builder<'_> {
             return Ok(());
         };
         parent.size += built.size;
+        parent.bytes += built.bytes;
         parent.height = parent.height.max(built.height + 1);
         parent.last_end = parent.last_end.max(end);
         match &mut parent.items {

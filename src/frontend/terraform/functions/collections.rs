@@ -8,6 +8,7 @@ use super::args::{
     text, MAX_DEPTH,
 };
 use super::{Builtin, Fail, Res};
+use crate::budget::{Budget, ENTRY, NODE};
 use crate::frontend::terraform::eval::INVALID;
 use crate::ir::{Val, Value};
 use crate::source::Span;
@@ -39,7 +40,7 @@ pub(super) fn lookup(name: &str) -> Option<Builtin> {
         "matchkeys" => Builtin::fixed(3, matchkeys),
         "merge" => Builtin::variadic(0, merge),
         "one" => Builtin::fixed(1, one),
-        "range" => Builtin::between(1, 3, range),
+        "range" => Builtin::sized(1, Some(3), range),
         "reverse" => Builtin::fixed(1, |a, s| {
             Ok(list_of(
                 list(arg(a, 0)?)?.iter().rev().cloned().collect(),
@@ -48,7 +49,7 @@ pub(super) fn lookup(name: &str) -> Option<Builtin> {
         }),
         "slice" => Builtin::fixed(3, slice),
         "sort" => Builtin::fixed(1, sort),
-        "transpose" => Builtin::fixed(1, transpose),
+        "transpose" => Builtin::sized(1, Some(1), transpose),
         "values" => Builtin::fixed(1, |a, s| {
             Ok(list_of(map(arg(a, 0)?)?.values().cloned().collect(), s))
         }),
@@ -330,7 +331,7 @@ fn one(args: &[Val], span: Span) -> Res {
     }
 }
 
-fn range(args: &[Val], span: Span) -> Res {
+fn range(args: &[Val], span: Span, budget: &Budget) -> Res {
     let numbers = args.iter().map(number).collect::<Res<Vec<f64>>>()?;
     let (start, limit, step) = match numbers.as_slice() {
         [limit] => (0.0, *limit, 1.0),
@@ -347,6 +348,12 @@ fn range(args: &[Val], span: Span) -> Res {
     if step > 0.0 && limit < start {
         return Err("step must be negative for a decreasing range".into());
     }
+    // the element count, known before the list is built
+    let count = ((limit - start) / step).ceil();
+    if count > MAX_RANGE as f64 {
+        return Err(format!("more than {MAX_RANGE} values were generated; either decrease the difference between start and end or use a smaller step").into());
+    }
+    budget.check(NODE * (count as u64 + 1))?;
     let mut out = Vec::new();
     let mut n = start;
     while (step > 0.0 && n < limit) || (step < 0.0 && n > limit) {
@@ -408,9 +415,19 @@ fn sort(args: &[Val], span: Span) -> Res {
     Ok(list_of(keyed.into_iter().map(|(_, v)| v).collect(), span))
 }
 
-fn transpose(args: &[Val], span: Span) -> Res {
+/// Swaps keys and values; each key is copied once per value it lists, which is checked
+/// against the budget first.
+fn transpose(args: &[Val], span: Span, budget: &Budget) -> Res {
+    let input = map(arg(args, 0)?)?;
+    let mut size = NODE;
+    for (key, items) in input {
+        for item in list(items)? {
+            size += ENTRY + 2 * NODE + key.len() as u64 + string(item)?.len() as u64;
+        }
+    }
+    budget.check(size)?;
     let mut out: BTreeMap<String, Vec<Val>> = BTreeMap::new();
-    for (key, items) in map(arg(args, 0)?)? {
+    for (key, items) in input {
         for item in list(items)? {
             let k = string(item)?.into_owned();
             out.entry(k).or_default().push(text(key, item.span));

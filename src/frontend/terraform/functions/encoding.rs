@@ -7,23 +7,30 @@ use base64::Engine as _;
 
 use super::args::{arg, known_deep, list_of, string, text, MAX_DEPTH};
 use super::{Builtin, Fail, Res};
+use crate::budget::{map_bytes, Budget, ENTRY, NODE};
 use crate::ir::{Val, Value};
 use crate::source::Span;
 
 pub(super) fn lookup(name: &str) -> Option<Builtin> {
     Some(match name {
-        "base64encode" => Builtin::fixed(1, |a, s| {
+        "base64encode" => Builtin::sized(1, Some(1), |a, s, b| {
             let input = string(arg(a, 0)?)?;
+            b.check(NODE + 4 * input.len().div_ceil(3) as u64)?;
             Ok(text(
                 base64::engine::general_purpose::STANDARD.encode(input.as_bytes()),
                 s,
             ))
         }),
         "base64decode" => Builtin::fixed(1, base64decode),
-        "jsonencode" => Builtin::fixed(1, |a, s| Ok(text(json(arg(a, 0)?)?, s))),
-        "jsondecode" => Builtin::fixed(1, jsondecode),
-        "csvdecode" => Builtin::fixed(1, csvdecode),
-        "urlencode" => Builtin::fixed(1, |a, s| Ok(text(urlencode(&string(arg(a, 0)?)?), s))),
+        "jsonencode" => Builtin::sized(1, Some(1), |a, s, b| Ok(text(json(arg(a, 0)?, b)?, s))),
+        "jsondecode" => Builtin::sized(1, Some(1), jsondecode),
+        "csvdecode" => Builtin::sized(1, Some(1), csvdecode),
+        "urlencode" => Builtin::sized(1, Some(1), |a, s, b| {
+            let input = string(arg(a, 0)?)?;
+            let escaped = input.bytes().filter(|c| !unreserved(*c)).count() as u64;
+            b.check(NODE + input.len() as u64 + 2 * escaped)?;
+            Ok(text(urlencode(&input), s))
+        }),
         _ => return None,
     })
 }
@@ -38,18 +45,27 @@ fn base64decode(args: &[Val], span: Span) -> Res {
     Ok(text(decoded, span))
 }
 
-/// Terraform's (Go's) JSON encoding: compact, sorted keys, HTML-safe string escapes.
-pub(super) fn json(v: &Val) -> Res<String> {
+/// Terraform's (Go's) JSON encoding: compact, sorted keys, HTML-safe string escapes. Each
+/// value is checked against the budget before it is written.
+pub(super) fn json(v: &Val, budget: &Budget) -> Res<String> {
     known_deep(v)?;
     let mut out = String::new();
-    write_json(&mut out, v, MAX_DEPTH)?;
+    write_json(&mut out, v, budget, MAX_DEPTH)?;
     Ok(out)
 }
 
-fn write_json(out: &mut String, v: &Val, depth: usize) -> Res<()> {
+/// Longest JSON text of a number, `null`, a bool, or a key's quotes and separators.
+const JSON_TOKEN: u64 = 32;
+
+fn write_json(out: &mut String, v: &Val, budget: &Budget, depth: usize) -> Res<()> {
     let depth = depth
         .checked_sub(1)
         .ok_or_else(|| Fail::from("value is nested too deeply"))?;
+    let text = match &v.value {
+        Value::String(s) => json_len(s),
+        _ => 0,
+    };
+    budget.check(NODE + out.len() as u64 + text + JSON_TOKEN)?;
     match &v.value {
         Value::Null => out.push_str("null"),
         Value::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
@@ -64,7 +80,7 @@ fn write_json(out: &mut String, v: &Val, depth: usize) -> Res<()> {
                 if i > 0 {
                     out.push(',');
                 }
-                write_json(out, item, depth)?;
+                write_json(out, item, budget, depth)?;
             }
             out.push(']');
         }
@@ -74,15 +90,29 @@ fn write_json(out: &mut String, v: &Val, depth: usize) -> Res<()> {
                 if i > 0 {
                     out.push(',');
                 }
+                budget.check(NODE + out.len() as u64 + json_len(key) + JSON_TOKEN)?;
                 out.push_str(&json_string(key));
                 out.push(':');
-                write_json(out, item, depth)?;
+                write_json(out, item, budget, depth)?;
             }
             out.push('}');
         }
         Value::Ref(_) | Value::Unknown(_) => return Err(Fail::Unknown(v.clone())),
     }
     Ok(())
+}
+
+/// The length of [`json_string`] of `s`.
+fn json_len(s: &str) -> u64 {
+    let escaped: u64 = s
+        .chars()
+        .map(|c| match c {
+            '"' | '\\' | '\n' | '\r' | '\t' | '\u{8}' | '\u{c}' => 2,
+            '<' | '>' | '&' | '\u{2028}' | '\u{2029}' | '\0'..='\u{1f}' => 6,
+            c => c.len_utf8() as u64,
+        })
+        .sum();
+    escaped + 2
 }
 
 /// A JSON string literal with Go's escapes (`<`, `>`, `&`, U+2028 and U+2029 as `\u…`).
@@ -108,8 +138,15 @@ pub(super) fn json_string(s: &str) -> String {
     out
 }
 
-fn jsondecode(args: &[Val], span: Span) -> Res {
+/// Decodes JSON, once an upper bound of the result's size fits in the budget: every value
+/// but the first follows a `,`, `[`, `{` or `:`, and costs at most a map entry.
+fn jsondecode(args: &[Val], span: Span, budget: &Budget) -> Res {
     let input = string(arg(args, 0)?)?;
+    let values = 1 + input
+        .bytes()
+        .filter(|b| matches!(b, b',' | b'[' | b'{' | b':'))
+        .count() as u64;
+    budget.check(input.len() as u64 + values * (ENTRY + NODE))?;
     let parsed: serde_json::Value =
         serde_json::from_str(&input).map_err(|e| Fail::Error(format!("invalid JSON: {e}")))?;
     Ok(from_json(&parsed, span))
@@ -135,15 +172,18 @@ fn from_json(v: &serde_json::Value, span: Span) -> Val {
     Val::new(value, span)
 }
 
+/// Bytes `url.QueryEscape` keeps as they are.
+fn unreserved(b: u8) -> bool {
+    matches!(b, b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' | b' ')
+}
+
 /// Go's `url.QueryEscape`.
 fn urlencode(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     for b in s.bytes() {
         match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
-                out.push(char::from(b))
-            }
             b' ' => out.push('+'),
+            _ if unreserved(b) => out.push(char::from(b)),
             _ => {
                 let _ = write!(out, "%{b:02X}");
             }
@@ -211,9 +251,20 @@ fn csv_records(input: &str) -> Res<Vec<Vec<String>>> {
     Ok(records)
 }
 
-fn csvdecode(args: &[Val], span: Span) -> Res {
+/// Decodes CSV, checked against the budget before it is parsed (its fields) and before the
+/// rows are built (each row holds a copy of the header's names).
+fn csvdecode(args: &[Val], span: Span, budget: &Budget) -> Res {
     let input = string(arg(args, 0)?)?;
-    let mut records = csv_records(&input)?.into_iter();
+    let fields = 1 + input.bytes().filter(|b| matches!(b, b',' | b'\n')).count() as u64;
+    let field = std::mem::size_of::<String>() as u64;
+    budget.check(input.len() as u64 + fields * field)?;
+    let records = csv_records(&input)?;
+    let rows = records.len().saturating_sub(1) as u64;
+    let header_bytes = records.first().map_or(0, |h| {
+        map_bytes(h.len()) + h.iter().map(|k| k.len() as u64).sum::<u64>()
+    });
+    budget.check(input.len() as u64 + fields * NODE + rows * (NODE + header_bytes))?;
+    let mut records = records.into_iter();
     let header = records
         .next()
         .ok_or_else(|| Fail::from("missing header line"))?;

@@ -5,6 +5,7 @@
 use super::args::{arg, boolean, known_deep, list_of, number, string, text};
 use super::encoding::{json, json_string};
 use super::{Fail, Res};
+use crate::budget::{Budget, NODE};
 use crate::ir::{Val, Value};
 use crate::source::Span;
 
@@ -12,15 +13,15 @@ use crate::source::Span;
 const MAX_WIDTH: usize = 10_000;
 
 /// `format(spec, values...)`.
-pub(super) fn format(args: &[Val], span: Span) -> Res {
+pub(super) fn format(args: &[Val], span: Span, budget: &Budget) -> Res {
     let spec = string(arg(args, 0)?)?;
     let values = args.get(1..).unwrap_or_default();
     values.iter().try_for_each(known_deep)?;
-    Ok(text(render(&spec, values)?, span))
+    Ok(text(render(&spec, values, budget, NODE)?, span))
 }
 
 /// `formatlist(spec, values...)`: list arguments are iterated together, others repeated.
-pub(super) fn formatlist(args: &[Val], span: Span) -> Res {
+pub(super) fn formatlist(args: &[Val], span: Span, budget: &Budget) -> Res {
     let spec = string(arg(args, 0)?)?;
     let values = args.get(1..).unwrap_or_default();
     let mut length: Option<(usize, usize)> = None;
@@ -45,7 +46,10 @@ pub(super) fn formatlist(args: &[Val], span: Span) -> Res {
         }
     }
     let rounds = length.map_or(1, |(n, _)| n);
+    budget.check(NODE * (rounds as u64 + 1))?;
     let mut out = Vec::with_capacity(rounds);
+    // bytes of the lines made so far
+    let mut made = NODE * (rounds as u64 + 1);
     for round in 0..rounds {
         let row: Vec<Val> = values
             .iter()
@@ -62,10 +66,11 @@ pub(super) fn formatlist(args: &[Val], span: Span) -> Res {
             });
             continue;
         }
-        let line = render(&spec, &row).map_err(|e| match e {
+        let line = render(&spec, &row, budget, made).map_err(|e| match e {
             Fail::Error(m) => Fail::Error(format!("error on format iteration {round}: {m}")),
             other => other,
         })?;
+        made += line.len() as u64;
         out.push(text(line, span));
     }
     Ok(list_of(out, span))
@@ -99,9 +104,16 @@ fn decimal(bytes: &[u8], i: &mut usize) -> Res<usize> {
     Ok(n)
 }
 
-fn render(spec: &str, args: &[Val]) -> Res<String> {
+/// The text of `spec` applied to `args`; each piece is checked against the budget, beside
+/// the `made` bytes of the call's result so far, before it is appended.
+fn render(spec: &str, args: &[Val], budget: &Budget, made: u64) -> Res<String> {
     let bytes = spec.as_bytes();
     let mut out = String::new();
+    let append = |out: &mut String, piece: &str| -> Res<()> {
+        budget.check(made + (out.len() + piece.len()) as u64)?;
+        out.push_str(piece);
+        Ok(())
+    };
     let mut next = 0usize;
     let mut used = 0usize;
     let mut literal = 0usize;
@@ -111,7 +123,7 @@ fn render(spec: &str, args: &[Val]) -> Res<String> {
             i += 1;
             continue;
         }
-        out.push_str(spec.get(literal..i).unwrap_or_default());
+        append(&mut out, spec.get(literal..i).unwrap_or_default())?;
         let start = i;
         i += 1;
         if bytes.get(i) == Some(&b'%') {
@@ -169,12 +181,12 @@ fn render(spec: &str, args: &[Val]) -> Res<String> {
                 args.len()
             ))
         })?;
-        out.push_str(&verb.apply(value)?);
+        append(&mut out, &verb.apply(value, budget)?)?;
         next += 1;
         used = used.max(next);
         literal = i;
     }
-    out.push_str(spec.get(literal..).unwrap_or_default());
+    append(&mut out, spec.get(literal..).unwrap_or_default())?;
     if used < args.len() {
         return Err(if used == 0 {
             "too many arguments; no verbs in format string".into()
@@ -193,7 +205,7 @@ impl Verb<'_> {
         ))
     }
 
-    fn apply(&self, v: &Val) -> Res<String> {
+    fn apply(&self, v: &Val, budget: &Budget) -> Res<String> {
         if self.mode != 'v' && v.is_null() {
             return Err(self.unsupported("null value cannot be formatted"));
         }
@@ -202,7 +214,7 @@ impl Verb<'_> {
             other => other,
         };
         match self.mode {
-            'v' => self.as_is(v),
+            'v' => self.as_is(v, budget),
             't' => Ok(boolean(v).map_err(convert)?.to_string()),
             'b' | 'd' | 'o' | 'x' | 'X' => self.integer(number(v).map_err(convert)?),
             'e' | 'E' | 'f' | 'g' | 'G' => Ok(self.float(number(v).map_err(convert)?)),
@@ -222,11 +234,11 @@ impl Verb<'_> {
     }
 
     /// `%v`: strings as they are, numbers as `%g`, everything else (and `%#v`) as JSON.
-    fn as_is(&self, v: &Val) -> Res<String> {
+    fn as_is(&self, v: &Val, budget: &Budget) -> Res<String> {
         let formatted = match &v.value {
             Value::String(s) if !self.sharp => s.clone(),
             Value::Number(n) if !self.sharp => go_float(*n, 'g', None),
-            _ => json(v)?,
+            _ => json(v, budget)?,
         };
         Ok(self.pad(formatted))
     }

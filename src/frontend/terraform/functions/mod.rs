@@ -22,6 +22,7 @@ pub(in crate::frontend::terraform) use sets::set_of;
 use std::sync::Arc;
 
 use super::eval::INVALID;
+use crate::budget::{self, Budget, Exceeded};
 use crate::ir::{Unknown, Val, Value};
 use crate::source::Span;
 
@@ -32,6 +33,23 @@ enum Fail {
     Unknown(Val),
     /// A Terraform error.
     Error(String),
+    /// The result would not fit in the evaluation budget.
+    Budget(Exceeded),
+}
+
+impl From<Exceeded> for Fail {
+    fn from(e: Exceeded) -> Self {
+        Fail::Budget(e)
+    }
+}
+
+/// Why a call produced no value.
+#[derive(Debug)]
+pub enum Failure {
+    /// A Terraform error (bad arity, bad argument type, unknown function).
+    Invalid(String),
+    /// The result would not fit in the evaluation budget.
+    Budget(Exceeded),
 }
 
 impl From<String> for Fail {
@@ -54,7 +72,18 @@ struct Builtin {
     min: usize,
     /// `None` for variadic functions.
     max: Option<usize>,
-    run: fn(&[Val], Span) -> Res,
+    run: Body,
+}
+
+/// How a built-in is bounded by the evaluation budget.
+#[derive(Clone, Copy)]
+enum Body {
+    /// Selects, reorders or reduces its arguments: the result is no larger than they are,
+    /// which is checked against the budget before the call.
+    Plain(fn(&[Val], Span) -> Res),
+    /// May build a result larger than its arguments: computes that size and checks it
+    /// against the budget before building it.
+    Sized(fn(&[Val], Span, &Budget) -> Res),
 }
 
 impl Builtin {
@@ -62,7 +91,7 @@ impl Builtin {
         Builtin {
             min: n,
             max: Some(n),
-            run,
+            run: Body::Plain(run),
         }
     }
 
@@ -70,7 +99,7 @@ impl Builtin {
         Builtin {
             min,
             max: Some(max),
-            run,
+            run: Body::Plain(run),
         }
     }
 
@@ -78,7 +107,16 @@ impl Builtin {
         Builtin {
             min,
             max: None,
-            run,
+            run: Body::Plain(run),
+        }
+    }
+
+    /// A built-in of `min..=max` arguments (`None`: variadic) whose result can outgrow them.
+    const fn sized(min: usize, max: Option<usize>, run: fn(&[Val], Span, &Budget) -> Res) -> Self {
+        Builtin {
+            min,
+            max,
+            run: Body::Sized(run),
         }
     }
 }
@@ -88,23 +126,43 @@ const CANDIDATE_DEPTH: usize = 3;
 /// Most candidates an unknown result carries; beyond, anything is possible.
 const MAX_CANDIDATES: usize = 64;
 
-/// Calls the built-in `name` with evaluated `args`; `span` is the call expression.
+/// Calls the built-in `name` with evaluated `args`; `span` is the call expression. Nothing
+/// is built past what `budget` has left (the caller pays for the result).
 /// An unknown argument makes the result unknown; `Err` is a Terraform error (bad arity, bad
-/// argument type, unknown function).
-pub fn call(name: &str, args: &[Val], span: Span) -> Result<Val, String> {
-    call_bounded(name, args, span, CANDIDATE_DEPTH)
+/// argument type, unknown function) or a result too large for the budget.
+pub fn call(name: &str, args: &[Val], span: Span, budget: &Budget) -> Result<Val, Failure> {
+    call_bounded(name, args, span, budget, CANDIDATE_DEPTH)
 }
 
-fn call_bounded(name: &str, args: &[Val], span: Span, depth: usize) -> Result<Val, String> {
+fn call_bounded(
+    name: &str,
+    args: &[Val],
+    span: Span,
+    budget: &Budget,
+    depth: usize,
+) -> Result<Val, Failure> {
     if let Some(reason) = opaque::reason(name) {
         return Ok(Val::unknown(reason, span));
     }
-    let builtin = lookup(name).ok_or_else(|| format!("there is no function named \"{name}\""))?;
-    check_arity(&builtin, args.len()).map_err(|m| format!("{name}(): {m}"))?;
-    match (builtin.run)(args, span) {
+    let builtin = lookup(name)
+        .ok_or_else(|| Failure::Invalid(format!("there is no function named \"{name}\"")))?;
+    check_arity(&builtin, args.len()).map_err(|m| Failure::Invalid(format!("{name}(): {m}")))?;
+    let result = match builtin.run {
+        Body::Plain(run) => {
+            let mut size = 0;
+            for a in args {
+                size += budget::size(a, budget.bytes_left().saturating_sub(size));
+            }
+            budget.check(size).map_err(Failure::Budget)?;
+            run(args, span)
+        }
+        Body::Sized(run) => run(args, span, budget),
+    };
+    match result {
         Ok(value) => Ok(value),
-        Err(Fail::Error(message)) => Err(format!("{name}(): {message}")),
-        Err(Fail::Unknown(input)) => Ok(unknown_result(name, args, span, &input, depth)),
+        Err(Fail::Error(message)) => Err(Failure::Invalid(format!("{name}(): {message}"))),
+        Err(Fail::Budget(e)) => Err(Failure::Budget(e)),
+        Err(Fail::Unknown(input)) => unknown_result(name, args, span, &input, budget, depth),
     }
 }
 
@@ -151,14 +209,20 @@ fn describe(input: &Val) -> String {
 
 /// The unknown result of `name(args)` that needed `input`; candidates are computed by
 /// substituting the candidates of `input` when it is one of `args`.
-fn unknown_result(name: &str, args: &[Val], span: Span, input: &Val, depth: usize) -> Val {
+fn unknown_result(
+    name: &str,
+    args: &[Val],
+    span: Span,
+    input: &Val,
+    budget: &Budget,
+    depth: usize,
+) -> Result<Val, Failure> {
     let candidates = match (depth, input.as_unknown()) {
-        (1.., Some(u)) if !u.candidates.is_empty() => args
-            .iter()
-            .position(|a| a == input)
-            .and_then(|i| substitute(name, args, i, &u.candidates, span, depth - 1))
-            .unwrap_or_default(),
-        _ => Vec::new(),
+        (1.., Some(u)) if !u.candidates.is_empty() => match args.iter().position(|a| a == input) {
+            Some(i) => substitute(name, args, i, &u.candidates, span, budget, depth - 1)?,
+            None => None,
+        },
+        _ => None,
     };
     // A Terraform error in an argument stays an error (for `try` and `can`).
     let why = describe(input);
@@ -166,41 +230,51 @@ fn unknown_result(name: &str, args: &[Val], span: Span, input: &Val, depth: usiz
         Some(error) => format!("{INVALID}{name}(): {error}"),
         None => format!("{name}(): {why}"),
     };
-    Val {
-        value: Value::Unknown(Arc::new(Unknown { reason, candidates })),
+    Ok(Val {
+        value: Value::Unknown(Arc::new(Unknown {
+            reason,
+            candidates: candidates.unwrap_or_default(),
+        })),
         span,
         origins: input.origins.clone(),
-    }
+    })
 }
 
-/// Results of `name` with `args[index]` replaced by each candidate; `None` when some result
-/// can be anything (or there are too many).
+/// Results of `name` with `args[index]` replaced by each candidate, each paid for; `None`
+/// when some result can be anything (or there are too many).
 fn substitute(
     name: &str,
     args: &[Val],
     index: usize,
     candidates: &[Val],
     span: Span,
+    budget: &Budget,
     depth: usize,
-) -> Option<Vec<Val>> {
+) -> Result<Option<Vec<Val>>, Failure> {
     let mut results = Vec::new();
     let mut with = args.to_vec();
     for candidate in candidates {
-        *with.get_mut(index)? = candidate.clone();
-        // A candidate the function rejects is a branch Terraform would refuse: not a value.
-        let Ok(result) = call_bounded(name, &with, span, depth) else {
-            continue;
+        let Some(slot) = with.get_mut(index) else {
+            return Ok(None);
         };
+        *slot = candidate.clone();
+        // A candidate the function rejects is a branch Terraform would refuse: not a value.
+        let result = match call_bounded(name, &with, span, budget, depth) {
+            Ok(result) => result,
+            Err(Failure::Invalid(_)) => continue,
+            Err(e) => return Err(e),
+        };
+        budget.take_size(&result).map_err(Failure::Budget)?;
         match result.as_unknown() {
-            Some(u) if u.candidates.is_empty() => return None,
+            Some(u) if u.candidates.is_empty() => return Ok(None),
             Some(u) => results.extend(u.candidates.iter().cloned()),
             None => results.push(result),
         }
         if results.len() > MAX_CANDIDATES {
-            return None;
+            return Ok(None);
         }
     }
-    Some(results)
+    Ok(Some(results))
 }
 
 #[cfg(test)]

@@ -6,6 +6,7 @@ use std::cmp::Ordering;
 use super::args::{arg, list, list_of, pending};
 use super::collections::{dedup, member};
 use super::{Builtin, Fail, Res};
+use crate::budget::{self, Budget, NODE};
 use crate::ir::{Val, Value};
 use crate::source::Span;
 
@@ -17,7 +18,7 @@ pub(super) fn lookup(name: &str) -> Option<Builtin> {
         "setunion" => Builtin::variadic(1, setunion),
         "setintersection" => Builtin::variadic(1, setintersection),
         "setsubtract" => Builtin::fixed(2, setsubtract),
-        "setproduct" => Builtin::variadic(1, setproduct),
+        "setproduct" => Builtin::sized(1, None, setproduct),
         _ => return None,
     })
 }
@@ -88,18 +89,26 @@ fn setsubtract(args: &[Val], span: Span) -> Res {
     )
 }
 
-/// Every combination of one element from each argument, in argument order.
-fn setproduct(args: &[Val], span: Span) -> Res {
+/// Every combination of one element from each argument, in argument order; the count and
+/// size of the combinations are checked before they are built.
+fn setproduct(args: &[Val], span: Span, budget: &Budget) -> Res {
     let inputs = args.iter().map(list).collect::<Res<Vec<&[Val]>>>()?;
-    let bounded = inputs
+    let rows = inputs
         .iter()
         .try_fold(1usize, |n, l| n.checked_mul(l.len()))
-        .is_some_and(|n| n <= MAX_ELEMENTS);
-    if !bounded {
+        .filter(|n| *n <= MAX_ELEMENTS);
+    let Some(rows) = rows else {
         return Err(Fail::Error(format!(
             "the product has more than {MAX_ELEMENTS} elements"
         )));
+    };
+    // every row holds a copy of one element of each argument
+    let mut size = NODE * (rows as u64 + 1);
+    for (arg, items) in args.iter().zip(&inputs) {
+        let per_element = budget::size(arg, budget.bytes_left()) / items.len().max(1) as u64;
+        size += rows as u64 * per_element;
     }
+    budget.check(size)?;
     let mut rows: Vec<Vec<Val>> = vec![Vec::new()];
     for input in &inputs {
         rows = rows

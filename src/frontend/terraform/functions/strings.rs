@@ -8,21 +8,28 @@ use regex::Regex;
 
 use super::args::{arg, integer, list, list_of, string, text};
 use super::{format, Builtin, Fail, Res};
+use crate::budget::{map_bytes, Budget, NODE};
 use crate::ir::{Val, Value};
 use crate::source::Span;
 
 /// Widest indentation `indent` accepts (keeps the output bounded).
 const MAX_INDENT: i64 = 1024;
+/// Most bytes case mapping makes of one byte (`ΐ`, two bytes, upper-cases to six).
+const CASE_GROWTH: u64 = 3;
 
 pub(super) fn lookup(name: &str) -> Option<Builtin> {
     Some(match name {
         "chomp" => Builtin::fixed(1, |a, s| {
             map_str(a, s, |x| x.trim_end_matches(['\r', '\n']).into())
         }),
-        "lower" => Builtin::fixed(1, |a, s| map_str(a, s, |x| x.to_lowercase())),
-        "upper" => Builtin::fixed(1, |a, s| map_str(a, s, |x| x.to_uppercase())),
+        "lower" => Builtin::sized(1, Some(1), |a, s, b| {
+            map_case(a, s, b, |x| x.to_lowercase())
+        }),
+        "upper" => Builtin::sized(1, Some(1), |a, s, b| {
+            map_case(a, s, b, |x| x.to_uppercase())
+        }),
         "strrev" => Builtin::fixed(1, |a, s| map_str(a, s, |x| x.chars().rev().collect())),
-        "title" => Builtin::fixed(1, |a, s| map_str(a, s, title)),
+        "title" => Builtin::sized(1, Some(1), |a, s, b| map_case(a, s, b, title)),
         "trimspace" => Builtin::fixed(1, |a, s| map_str(a, s, |x| x.trim().into())),
         "trim" => Builtin::fixed(2, |a, s| {
             map_str2(a, s, |x, cut| x.trim_matches(|c| cut.contains(c)).into())
@@ -36,15 +43,15 @@ pub(super) fn lookup(name: &str) -> Option<Builtin> {
         "startswith" => Builtin::fixed(2, |a, s| test_str2(a, s, |x, y| x.starts_with(y))),
         "endswith" => Builtin::fixed(2, |a, s| test_str2(a, s, |x, y| x.ends_with(y))),
         "strcontains" => Builtin::fixed(2, |a, s| test_str2(a, s, |x, y| x.contains(y))),
-        "indent" => Builtin::fixed(2, indent),
-        "join" => Builtin::variadic(2, join),
-        "split" => Builtin::fixed(2, split),
+        "indent" => Builtin::sized(2, Some(2), indent),
+        "join" => Builtin::sized(2, None, join),
+        "split" => Builtin::sized(2, Some(2), split),
         "substr" => Builtin::fixed(3, substr),
-        "replace" => Builtin::fixed(3, replace),
+        "replace" => Builtin::sized(3, Some(3), replace),
         "regex" => Builtin::fixed(2, regex_first),
-        "regexall" => Builtin::fixed(2, regex_all),
-        "format" => Builtin::variadic(1, format::format),
-        "formatlist" => Builtin::variadic(1, format::formatlist),
+        "regexall" => Builtin::sized(2, Some(2), regex_all),
+        "format" => Builtin::sized(1, None, format::format),
+        "formatlist" => Builtin::sized(1, None, format::formatlist),
         "basename" => Builtin::fixed(1, |a, s| map_str(a, s, basename)),
         "dirname" => Builtin::fixed(1, |a, s| map_str(a, s, dirname)),
         "abspath" => Builtin::fixed(1, abspath),
@@ -55,6 +62,13 @@ pub(super) fn lookup(name: &str) -> Option<Builtin> {
 
 fn map_str(args: &[Val], span: Span, f: fn(&str) -> String) -> Res {
     Ok(text(f(&string(arg(args, 0)?)?), span))
+}
+
+/// A case mapping of the string argument, checked against the budget first.
+fn map_case(args: &[Val], span: Span, budget: &Budget, f: fn(&str) -> String) -> Res {
+    let x = string(arg(args, 0)?)?;
+    budget.check(NODE + CASE_GROWTH * x.len() as u64)?;
+    Ok(text(f(&x), span))
 }
 
 fn map_str2(args: &[Val], span: Span, f: fn(&str, &str) -> String) -> Res {
@@ -85,33 +99,57 @@ fn title(s: &str) -> String {
         .collect()
 }
 
-fn indent(args: &[Val], span: Span) -> Res {
+fn indent(args: &[Val], span: Span, budget: &Budget) -> Res {
     let spaces = integer(arg(args, 0)?)?;
     let s = string(arg(args, 1)?)?;
     if !(0..=MAX_INDENT).contains(&spaces) {
         return Err(format!("spaces must be between 0 and {MAX_INDENT}").into());
     }
+    let lines = s.bytes().filter(|b| *b == b'\n').count() as u64;
+    budget.check(NODE + s.len() as u64 + lines * spaces.unsigned_abs())?;
     let pad = format!("\n{}", " ".repeat(spaces.unsigned_abs() as usize));
     Ok(text(s.replace('\n', &pad), span))
 }
 
-fn join(args: &[Val], span: Span) -> Res {
+/// Joins the elements of the lists with `sep`, once the result's length is known to fit.
+fn join(args: &[Val], span: Span, budget: &Budget) -> Res {
     let sep = string(arg(args, 0)?)?;
-    let mut parts = Vec::new();
-    for l in args.iter().skip(1) {
+    let lists = args.get(1..).unwrap_or_default();
+    let mut length = 0u64;
+    let mut count = 0u64;
+    for l in lists {
         for item in list(l)? {
             if item.is_null() {
                 return Err("cannot join a null element".into());
             }
-            parts.push(string(item)?.into_owned());
+            length += string(item)?.len() as u64;
+            count += 1;
         }
     }
-    Ok(text(parts.join(&sep), span))
+    budget.check(NODE + length + count.saturating_sub(1) * sep.len() as u64)?;
+    let mut out = String::with_capacity(usize::try_from(length).unwrap_or(0));
+    for (i, item) in lists
+        .iter()
+        .flat_map(|l| list(l).unwrap_or_default())
+        .enumerate()
+    {
+        if i > 0 {
+            out.push_str(&sep);
+        }
+        out.push_str(&string(item)?);
+    }
+    Ok(text(out, span))
 }
 
-fn split(args: &[Val], span: Span) -> Res {
+fn split(args: &[Val], span: Span, budget: &Budget) -> Res {
     let sep = string(arg(args, 0)?)?;
     let s = string(arg(args, 1)?)?;
+    let parts = if sep.is_empty() {
+        s.chars().count()
+    } else {
+        s.matches(sep.as_ref()).count() + 1
+    };
+    budget.check(parts as u64 * NODE + s.len() as u64)?;
     let parts: Vec<Val> = if sep.is_empty() {
         s.chars().map(|c| text(c, span)).collect()
     } else {
@@ -149,17 +187,49 @@ fn compile(pattern: &str) -> Res<Regex> {
     Regex::new(pattern).map_err(|e| Fail::Error(format!("invalid regular expression: {e}")))
 }
 
-fn replace(args: &[Val], span: Span) -> Res {
+/// `replace(string, search, replacement)`: `search` is a literal, or a regular expression
+/// between slashes. The result's length is checked against the budget before it is built
+/// (for a pattern, before each replacement is appended).
+fn replace(args: &[Val], span: Span, budget: &Budget) -> Res {
     let s = string(arg(args, 0)?)?;
     let search = string(arg(args, 1)?)?;
     let with = string(arg(args, 2)?)?;
     let out = match search.strip_prefix('/').and_then(|r| r.strip_suffix('/')) {
-        Some(pattern) if search.len() > 1 => compile(pattern)?
-            .replace_all(&s, with.as_ref())
-            .into_owned(),
-        _ => s.replace(search.as_ref(), &with),
+        Some(pattern) if search.len() > 1 => replace_all(&compile(pattern)?, &s, &with, budget)?,
+        _ => {
+            // an empty search matches before every character and at the end
+            let matches = if search.is_empty() {
+                s.chars().count() + 1
+            } else {
+                s.matches(search.as_ref()).count()
+            } as u64;
+            let removed = matches * search.len() as u64;
+            budget.check(NODE + s.len() as u64 - removed + matches * with.len() as u64)?;
+            s.replace(search.as_ref(), &with)
+        }
     };
     Ok(text(out, span))
+}
+
+/// `Regex::replace_all` with `$n` expansion, each replacement checked against the budget
+/// before it is appended (a `$n` expands to at most the whole match).
+fn replace_all(re: &Regex, s: &str, with: &str, budget: &Budget) -> Res<String> {
+    let references = with.bytes().filter(|b| *b == b'$').count();
+    let mut out = String::new();
+    let mut last = 0;
+    for caps in re.captures_iter(s) {
+        let Some(m) = caps.get(0) else { continue };
+        let gap = m.start() - last;
+        let expansion = with.len() + references * m.len();
+        budget.check(NODE + (out.len() + gap + expansion) as u64)?;
+        out.push_str(s.get(last..m.start()).unwrap_or_default());
+        caps.expand(with, &mut out);
+        last = m.end();
+    }
+    let rest = s.get(last..).unwrap_or_default();
+    budget.check(NODE + (out.len() + rest.len()) as u64)?;
+    out.push_str(rest);
+    Ok(out)
 }
 
 /// How a match is returned: the whole match, a list of groups, or a map of named groups.
@@ -211,12 +281,29 @@ fn regex_first(args: &[Val], span: Span) -> Res {
     Ok(captured(&caps, &shape, span))
 }
 
-fn regex_all(args: &[Val], span: Span) -> Res {
+/// Every match, each checked against the budget before it is kept (a match holds at most
+/// its text and one node per group).
+fn regex_all(args: &[Val], span: Span, budget: &Budget) -> Res {
     let re = compile(&string(arg(args, 0)?)?)?;
     let s = string(arg(args, 1)?)?;
     let shape = shape(&re)?;
-    let all = re.captures_iter(&s).map(|c| captured(&c, &shape, span));
-    Ok(list_of(all.collect(), span))
+    // a group's text is at most the whole match
+    let per_match = |matched: u64| match &shape {
+        Shape::Whole => NODE + matched,
+        Shape::Groups(n) => NODE + *n as u64 * (NODE + matched),
+        Shape::Named(names) => {
+            let entries: u64 = names.iter().map(|k| k.len() as u64 + NODE + matched).sum();
+            NODE + map_bytes(names.len()) + entries
+        }
+    };
+    let mut size = NODE;
+    let mut all = Vec::new();
+    for caps in re.captures_iter(&s) {
+        size += per_match(caps.get(0).map_or(0, |m| m.len()) as u64);
+        budget.check(size)?;
+        all.push(captured(&caps, &shape, span));
+    }
+    Ok(list_of(all, span))
 }
 
 /// Go's `path.Clean` (slash-separated; Terraform on Unix).

@@ -8,9 +8,19 @@ mod text;
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
-use super::call;
+use super::Failure;
+use crate::budget::{Budget, BYTES};
 use crate::ir::{fmt_number, RefTo, Unknown, Val, Value};
 use crate::source::{FileId, Span};
+
+/// Calls a function with a budget of its own; `Err` is the Terraform error.
+fn call(name: &str, args: &[Val], span: Span) -> Result<Val, String> {
+    match super::call(name, args, span, &Budget::new(u64::MAX)) {
+        Ok(v) => Ok(v),
+        Err(Failure::Invalid(e)) => Err(e),
+        Err(Failure::Budget(e)) => Err(e.spent.to_string()),
+    }
+}
 
 fn s(x: &str) -> Val {
     Val::new(Value::String(x.to_string()), Span::default())
@@ -443,4 +453,64 @@ fn no_input_makes_a_function_panic() {
             }
         }
     }
+}
+
+/// A budget with `left` bytes left.
+fn budget_with(left: u64) -> Budget {
+    let budget = Budget::new(u64::MAX);
+    budget.take(BYTES - left).expect("within the budget");
+    budget
+}
+
+#[test]
+fn results_past_the_budget_are_refused_before_they_are_built() {
+    let kb = |c: &str| c.repeat(1024);
+    let many = |x: &str, n: usize| l(vec![s(x); n]);
+    let ones = (0..100).map(|i| s(&format!("{i}{}", kb("x")))).collect();
+    let csv = format!("{}\n{}", kb("h"), "1\n".repeat(2000));
+    let json = format!("[{}0]", "0,".repeat(300_000));
+    // each result takes megabytes, from arguments of kilobytes
+    let cases: Vec<(&str, Vec<Val>)> = vec![
+        ("join", vec![s(&kb(",")), many("", 2000)]),
+        ("format", vec![s(&"%[1]s".repeat(2000)), s(&kb("x"))]),
+        (
+            "formatlist",
+            vec![s("%s%s"), many(&kb("x"), 600), s(&kb("y"))],
+        ),
+        ("replace", vec![s(&kb("x")), s("x"), s(&kb("y"))]),
+        ("replace", vec![s(&kb("x")), s(""), s(&kb("y"))]),
+        (
+            "replace",
+            vec![s(&kb("x")), s("/x/"), s(&"$0".repeat(1024))],
+        ),
+        ("indent", vec![n(1024.0), s(&kb("\n"))]),
+        ("split", vec![s(""), s(&kb("x").repeat(100))]),
+        ("regexall", vec![s("x"), s(&kb("x").repeat(100))]),
+        ("upper", vec![s(&kb("x").repeat(400))]),
+        ("base64encode", vec![s(&kb("x").repeat(800))]),
+        ("urlencode", vec![s(&kb("<").repeat(400))]),
+        ("jsonencode", vec![many(&kb("<"), 200)]),
+        ("jsondecode", vec![s(&json)]),
+        ("csvdecode", vec![s(&csv)]),
+        ("transpose", vec![m(vec![("k", many(&kb("v"), 2000))])]),
+        ("setproduct", vec![l(ones), many("", 100)]),
+        ("concat", vec![many(&kb("x"), 600), many(&kb("x"), 600)]),
+    ];
+    for (name, args) in cases {
+        let refused = super::call(name, &args, call_span(), &budget_with(1 << 20));
+        assert!(
+            matches!(refused, Err(Failure::Budget(_))),
+            "{name}: {:?}",
+            refused.err()
+        );
+        // the same call fits in a whole budget
+        let whole = super::call(name, &args, call_span(), &Budget::new(u64::MAX));
+        assert!(whole.is_ok(), "{name}: {:?}", whole.err());
+    }
+    let refused = super::call("range", &[n(1000.0)], call_span(), &budget_with(1024));
+    assert!(
+        matches!(refused, Err(Failure::Budget(_))),
+        "{:?}",
+        refused.err()
+    );
 }
